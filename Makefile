@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# kvm-guest-debug: top-level commands.  Everything is done by the harness in
+# tools/testing/kvm-guest-debug/; see README.md.
+
+KGD := python3 tools/testing/kvm-guest-debug/kgd.py
+TARGET ?= arm64
+
+.PHONY: run check series vm-run list checkpatch clean
+
+# One target (default arm64): build, boot, test.
+run:
+	$(KGD) run $(TARGET)
+
+# Every target, plus the check that the series rebuilds the tested tree.
+check:
+	$(KGD) check
+
+# The git-am-able series with its cover letter, in out/series/.
+series:
+	$(KGD) series
+
+# Any static binary in a target's VM: make vm-run TARGET=arm64 TEST=./a.out
+vm-run:
+	@test -n "$(TEST)" || { echo "usage: make vm-run TARGET=<target> TEST=<static binary>"; exit 2; }
+	$(KGD) vm-run $(TARGET) $(TEST)
+
+list:
+	$(KGD) list
+
+clean:
+	rm -rf out

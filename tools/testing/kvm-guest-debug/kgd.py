@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""kvm-guest-debug: build kernels for each target, run the guest-debug
+selftests under emulators, and print one KTAP stream.
+
+  kgd.py check                   every target, plus the series check
+  kgd.py run [TARGET...]         the named targets (default: arm64)
+  kgd.py series                  write the git-am-able series to out/series
+  kgd.py vm-run TARGET BINARY    run any static binary in TARGET's VM
+  kgd.py list                    the targets and what they exercise
+"""
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+# pylint: disable=wrong-import-position
+import kgd_baseline
+import kgd_deps
+import kgd_kernel
+import kgd_paths
+import kgd_results
+import kgd_selftests
+import kgd_series
+import kgd_stage
+import kgd_target
+import kgd_vm
+
+DEFAULT_TARGETS = ('arm64',)
+
+
+def prepare_series():
+	"""Baseline, tree and series; returns (version, tip commit, patch files)."""
+	ver, repo = kgd_baseline.ensure()
+	kgd_stage.note(f'baseline: {kgd_baseline.PACKAGE} {ver}')
+	kgd_series.ensure_tree(repo)
+	with kgd_stage.Stage('series', 'make the series commits and out/series'):
+		tip = kgd_series.make_commits()
+		series = kgd_series.write_series(tip, ver)
+	os.makedirs(kgd_paths.OUT, exist_ok=True)
+	with open(os.path.join(kgd_paths.OUT, 'baseline-version'), 'w', encoding='utf-8') as f:
+		f.write(f'{kgd_baseline.PACKAGE} {ver}\n')
+	return ver, tip, series
+
+
+def prepare_tree(results):
+	"""Series, git am check, and the build tree at the am'd commit."""
+	_, tip, series = prepare_series()
+	with kgd_stage.Stage('series', f'git am {len(series) - 1} patches onto a pristine tree'):
+		try:
+			commit = kgd_series.am_check(series, tip)
+		except kgd_stage.StageError as err:
+			results.add('series-git-am', 'fail', str(err))
+			raise
+	results.add('series-git-am', 'pass',
+		    f'{len(series) - 1} patches apply to the pristine baseline with git am '
+		    'and give exactly the tested tree')
+	kgd_series.checkout_build_tree(commit)
+
+
+def run_target(target, results, extra_binary=None):
+	build = target.build
+	name = target.name
+	kgd_deps.ensure(build.packages)
+	if not results.built(build.name):
+		with kgd_stage.Stage(name, f'kernel {build.name} ({build.make_target})'):
+			kgd_kernel.build_kernel(build)
+		results.mark_built(build.name)
+	if not target.emulator:
+		results.add(name, 'pass', f'{build.make_target} builds (compile-only target)')
+		return
+	with kgd_stage.Stage(name, 'selftests and /init'):
+		binaries = kgd_selftests.build(target, extra_binary)
+	with kgd_stage.Stage(name, 'initramfs'):
+		initrd = kgd_selftests.initramfs(target, binaries)
+	with kgd_stage.Stage(name, f'boot and test ({target.emulator}, '
+			     f'hard timeout {target.vm_timeout}s)'):
+		console = kgd_vm.boot(target, initrd)
+	kgd_results.collect(target, console, [t.name for t, _ in binaries], results)
+
+
+def cmd_run(args, names):
+	targets = kgd_target.load_all()
+	unknown = [n for n in names if n not in targets]
+	if unknown:
+		kgd_stage.die(f'unknown target(s) {", ".join(unknown)}; known: '
+			      + ', '.join(targets))
+	results = kgd_results.Results()
+	results.header()
+	try:
+		kgd_deps.ensure(())
+		prepare_tree(results)
+	except kgd_stage.StageError as err:
+		kgd_stage.note(f'error: {err}')
+		results.finish()
+		return 1
+	for name in names:
+		try:
+			run_target(targets[name], results, args.binary)
+		except kgd_stage.StageError as err:
+			results.add(name, 'fail', str(err))
+	return results.finish()
+
+
+def main():
+	parser = argparse.ArgumentParser(description=__doc__,
+					 formatter_class=argparse.RawDescriptionHelpFormatter)
+	sub = parser.add_subparsers(dest='cmd', required=True)
+	sub.add_parser('check', help='every target')
+	run = sub.add_parser('run', help='some targets')
+	run.add_argument('targets', nargs='*', default=list(DEFAULT_TARGETS))
+	sub.add_parser('series', help='write out/series')
+	vmrun = sub.add_parser('vm-run', help="run a static binary in a target's VM")
+	vmrun.add_argument('target')
+	vmrun.add_argument('binary')
+	sub.add_parser('list', help='list the targets')
+	args = parser.parse_args()
+	args.binary = getattr(args, 'binary', None)
+
+	if args.cmd == 'list':
+		for target in kgd_target.load_all().values():
+			print(f'{target.name:14} {target.description}')
+		return 0
+	if args.cmd == 'series':
+		try:
+			kgd_deps.ensure(())
+			_, _, series = prepare_series()
+		except kgd_stage.StageError as err:
+			kgd_stage.die(err)
+		for path in series:
+			print(os.path.relpath(path))
+		return 0
+	if args.cmd == 'check':
+		return cmd_run(args, list(kgd_target.load_all()))
+	if args.cmd == 'vm-run':
+		if not os.path.isfile(args.binary):
+			kgd_stage.die(f'{args.binary}: no such file; pass a static binary '
+				      f'built for {args.target}')
+		args.binary = os.path.abspath(args.binary)
+		return cmd_run(args, [args.target])
+	return cmd_run(args, args.targets)
+
+
+if __name__ == '__main__':
+	sys.exit(main())

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The kernel builds that the targets share."""
+
+from kgd_target import Build
+
+ARM64 = Build(
+	name='arm64', arch='arm64', config='arm64.config', make_target='Image',
+	image='arch/arm64/boot/Image', cross_compile='aarch64-linux-gnu-',
+	selftests_arch='arm64',
+	packages=(('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu'),
+		  ('/usr/aarch64-linux-gnu/lib/libc.a', 'libc6-dev-arm64-cross'),
+		  ('qemu-system-aarch64', 'qemu-system-arm')))
+
+X86_64 = Build(
+	name='x86_64', arch='x86', config='x86_64.config', make_target='bzImage',
+	image='arch/x86/boot/bzImage', selftests_arch='x86',
+	packages=(('/usr/lib/x86_64-linux-gnu/libc.a', 'libc6-dev'),
+		  ('bochs-bin', 'bochs'), ('/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so.0.0.0', 'bochs-term'),
+		  ('/usr/share/bochs/BIOS-bochs-latest', 'bochsbios'),
+		  ('/usr/share/vgabios/vgabios.bin', 'vgabios'),
+		  ('/usr/lib/ISOLINUX/isolinux.bin', 'isolinux'),
+		  ('/usr/lib/syslinux/modules/bios/ldlinux.c32', 'syslinux-common'),
+		  ('genisoimage', 'genisoimage')))
+
+PPC_E500V2 = Build(
+	name='ppc_e500v2', arch='powerpc', config='ppc_e500v2.config',
+	make_target='vmlinux', image='vmlinux', cross_compile='powerpc-linux-gnu-',
+	packages=(('powerpc-linux-gnu-gcc', 'gcc-powerpc-linux-gnu'),
+		  ('/usr/powerpc-linux-gnu/lib/libc.a', 'libc6-dev-powerpc-cross'),
+		  ('qemu-system-ppc', 'qemu-system-ppc')))
+
+PPC64_E6500 = Build(
+	name='ppc64_e6500', arch='powerpc', config='ppc64_e6500.config',
+	make_target='vmlinux', image='vmlinux', cross_compile='powerpc64-linux-gnu-',
+	packages=(('powerpc64-linux-gnu-gcc', 'gcc-powerpc64-linux-gnu'),))

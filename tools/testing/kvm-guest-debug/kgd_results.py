@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0
+"""One KTAP stream for the whole run, known emulator bugs as XFAIL, and the
+closing count line."""
+
+import os
+import re
+
+import kgd_paths
+import kgd_stage
+
+KNOWN_BUGS = os.path.join(kgd_paths.HARNESS, 'known-emulator-bugs')
+RESULT = re.compile(r'^(ok|not ok) (\d+) (\S+)(?: # (.*))?$')
+
+
+def load_known_bugs():
+	"""{(target, test): (emulator, output pattern, reason)}"""
+	bugs = {}
+	with open(KNOWN_BUGS, encoding='utf-8') as f:
+		for num, line in enumerate(f, 1):
+			line = line.strip()
+			if not line or line.startswith('#'):
+				continue
+			fields = [x.strip() for x in line.split('|')]
+			if len(fields) != 5 or not all(fields):
+				raise kgd_stage.StageError(
+					f'{KNOWN_BUGS}:{num}: want "target | test | emulator | '
+					'output pattern | reason"')
+			bugs[(fields[0], fields[1])] = tuple(fields[2:])
+	return bugs
+
+
+class Results:
+	"""Collects leaf results; top-level KTAP tests are targets and checks."""
+
+	def __init__(self):
+		self.counts = {'pass': 0, 'fail': 0, 'skip': 0, 'xfail': 0}
+		self.failures = []
+		self.top = 0
+		self.builds = set()
+		self.known = load_known_bugs()
+
+	def built(self, name):
+		return name in self.builds
+
+	def mark_built(self, name):
+		self.builds.add(name)
+
+	@staticmethod
+	def header():
+		print('KTAP version 1', flush=True)
+
+	def _count(self, status, label, detail=''):
+		self.counts[status] += 1
+		if status == 'fail':
+			self.failures.append(f'{label}: {detail}' if detail else label)
+
+	def add(self, name, status, detail):
+		"""A top-level test without subtests; detail says what it showed."""
+		self.top += 1
+		self._count(status, name, detail)
+		lines = detail.splitlines() or ['']
+		for line in lines[1:]:
+			print(f'# {line.lstrip("# ")}')
+		if status == 'skip':
+			print(f'ok {self.top} {name} # SKIP {lines[0]}', flush=True)
+			return
+		if lines[0]:
+			print(f'# {name}: {lines[0]}')
+		print(f'{"not ok" if status == "fail" else "ok"} {self.top} {name}', flush=True)
+
+	def _judge(self, target, test, status, directive, output):
+		"""Applies the known-bug list; returns (status, KTAP directive)."""
+		bug = self.known.get((target, test))
+		if bug is None:
+			return status, directive
+		emulator, pattern, reason = bug
+		if status == 'pass':
+			return 'fail', (f'known bug no longer seen: {emulator}: {reason}; '
+					f'remove it from {os.path.basename(KNOWN_BUGS)}')
+		if status == 'fail' and pattern in output:
+			return 'xfail', f'XFAIL {emulator}: {reason}'
+		if status == 'fail':
+			return 'fail', (f'{directive}; it is listed as a known {emulator} bug, '
+					f'but its output lacks "{pattern}"')
+		return status, directive
+
+	def target_block(self, target, console, planned):
+		"""Nests /init's KTAP from the console under one top-level test."""
+		try:
+			start = console.index('KTAP version 1')
+		except ValueError:
+			self.add(target.name, 'fail', 'no KTAP output from /init')
+			return
+		seen = set()
+		output = []
+		bad = 0
+		for line in console[start:]:
+			match = RESULT.match(line)
+			if not match:
+				if line.startswith('# kgd-init: running'):
+					output = []
+				output.append(line)
+				print('  ' + (line if line[:1] in ('#', ' ', '1', 'K', '')
+					      else '# ' + line))
+				continue
+			word, num, test, directive = match.groups()
+			directive = directive or ''
+			if word == 'not ok':
+				status = 'fail'
+			elif directive.startswith('SKIP'):
+				status = 'skip'
+			else:
+				status = 'pass'
+			status, directive = self._judge(target.name, test, status, directive,
+							'\n'.join(output))
+			seen.add(test)
+			label = f'{target.name}: {test}'
+			self._count(status, label, directive)
+			if status == 'fail':
+				bad += 1
+			out_word = 'not ok' if status == 'fail' else 'ok'
+			print(f'  {out_word} {num} {test}' + (f' # {directive}' if directive else ''))
+		for test in planned:
+			if test not in seen:
+				self._count('fail', f'{target.name}: {test}', 'no result from /init')
+				print(f'  # {test}: no result from /init')
+				bad += 1
+		self.top += 1
+		print(f'{"not ok" if bad else "ok"} {self.top} {target.name}', flush=True)
+
+	def finish(self):
+		print(f'1..{self.top}')
+		c = self.counts
+		if c['xfail']:
+			print(f'# {c["xfail"]} known emulator bug(s) reported as XFAIL, '
+			      'counted as skipped')
+		for failure in self.failures:
+			print(f'# FAILED {failure.splitlines()[0]}')
+		print(f'{c["pass"]} passed, {c["fail"]} failed, {c["skip"] + c["xfail"]} skipped',
+		      flush=True)
+		return 1 if c['fail'] else 0
+
+
+def collect(target, console, planned, results):
+	results.target_block(target, console, planned)

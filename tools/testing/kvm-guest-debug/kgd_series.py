@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Turns the baseline, patches/ and our own files into commits, a
+git-am-able series, and the build tree.
+
+patches/series is in quilt layout: one patch to baseline files per line.
+A comment line "#+ ours/NAME.commit" (quilt skips it) places a commit that
+adds our own files; patches/ours/NAME.commit holds its message, then a
+"---" line, then the repo paths (globs) it adds.  Every file under the
+overlay folders must belong to exactly one such commit.
+
+The commits are made with plumbing on a scratch index.  The series is then
+applied with "git am" to a pristine checkout, and the build tree is checked
+out at what git am produced: what we build and test is, by construction,
+exactly what the series gives.
+"""
+
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import kgd_baseline
+import kgd_paths
+import kgd_stage
+
+COVER = os.path.join(kgd_paths.PATCHES, 'cover-letter')
+
+
+def _git(args, cwd=kgd_paths.TREE, env=None, stdin=None):
+	full_env = dict(os.environ, **kgd_baseline.GIT_ENV)
+	if env:
+		full_env.update(env)
+	proc = subprocess.run(['git'] + args, cwd=cwd, env=full_env, input=stdin,
+			      capture_output=True, text=True, check=False)
+	if proc.returncode != 0:
+		raise kgd_stage.StageError(f'git {" ".join(args[:3])} failed: '
+					   f'{(proc.stderr or proc.stdout).strip()}')
+	return proc.stdout
+
+
+def read_series():
+	"""Returns the series as a list of ('patch' | 'ours', path) entries."""
+	entries = []
+	with open(os.path.join(kgd_paths.PATCHES, 'series'), encoding='utf-8') as f:
+		for line in f:
+			line = line.strip()
+			if line.startswith('#+'):
+				entries.append(('ours', os.path.join(kgd_paths.PATCHES, line[2:].strip())))
+			elif line and not line.startswith('#'):
+				entries.append(('patch', os.path.join(kgd_paths.PATCHES, line.split()[0])))
+	for _, path in entries:
+		if not os.path.isfile(path):
+			raise kgd_stage.StageError(f'patches/series names {path}, which does not exist')
+	return entries
+
+
+def overlay_files():
+	"""Repo-relative paths of our own files, as git tracks them."""
+	out = _git(['ls-files', '--cached', '--others', '--exclude-standard', '--']
+		   + list(kgd_paths.OVERLAY_DIRS), cwd=kgd_paths.REPO)
+	return sorted(p for p in out.splitlines()
+		      if os.path.isfile(os.path.join(kgd_paths.REPO, p)))
+
+
+def _split_commit_file(path):
+	with open(path, encoding='utf-8') as f:
+		text = f.read()
+	head, sep, globs = text.partition('\n---\n')
+	if not sep:
+		raise kgd_stage.StageError(f'{path}: no "---" line before the file globs')
+	return head, [g.strip() for g in globs.splitlines() if g.strip()]
+
+
+def _claim_overlay(entries):
+	"""Maps each ours-commit to its files; every file goes to exactly one."""
+	files = overlay_files()
+	owner = {}
+	claims = {}
+	for kind, path in entries:
+		if kind != 'ours':
+			continue
+		_, globs = _split_commit_file(path)
+		claims[path] = []
+		for f in files:
+			if any(fnmatch.fnmatchcase(f, g) for g in globs):
+				if f in owner:
+					raise kgd_stage.StageError(
+						f'{f} is claimed by both {owner[f]} and {path}')
+				owner[f] = path
+				claims[path].append(f)
+	unclaimed = [f for f in files if f not in owner]
+	if unclaimed:
+		raise kgd_stage.StageError(
+			'these files belong to no patches/ours/*.commit, so they would be '
+			'missing from the series; add them to one:\n  ' + '\n  '.join(unclaimed))
+	return claims
+
+
+def _message_and_author(path, scratch):
+	"""Parses a mail-style file with git mailinfo; returns (msgfile, env)."""
+	msg = os.path.join(scratch, 'msg')
+	rest = os.path.join(scratch, 'rest')
+	with open(path, 'rb') as f:
+		info = subprocess.run(['git', 'mailinfo', msg, rest], stdin=f,
+				      capture_output=True, text=True, check=True).stdout
+	fields = dict(line.split(': ', 1) for line in info.splitlines() if ': ' in line)
+	if not fields.get('Subject'):
+		raise kgd_stage.StageError(f'{path} has no Subject: header')
+	with open(msg, encoding='utf-8') as f:
+		body = f.read()
+	with open(msg, 'w', encoding='utf-8') as f:
+		f.write(fields['Subject'] + '\n\n' + body)
+	env = {}
+	if fields.get('Author'):
+		env['GIT_AUTHOR_NAME'] = fields['Author']
+		env['GIT_AUTHOR_EMAIL'] = fields.get('Email', '')
+	return msg, env
+
+
+def make_commits():
+	"""Builds the series commits in the tree's repo; returns the tip."""
+	entries = read_series()
+	claims = _claim_overlay(entries)
+	with tempfile.TemporaryDirectory(prefix='kgd-series-') as scratch:
+		index = {'GIT_INDEX_FILE': os.path.join(scratch, 'index')}
+		_git(['read-tree', 'baseline'], env=index)
+		parent = _git(['rev-parse', 'baseline']).strip()
+		for kind, path in entries:
+			name = os.path.relpath(path, kgd_paths.PATCHES)
+			if kind == 'patch':
+				proc = subprocess.run(
+					['git', 'apply', '--cached', '--verbose', path],
+					cwd=kgd_paths.TREE, env=dict(os.environ, **index),
+					capture_output=True, text=True, check=False)
+				if proc.returncode != 0:
+					raise kgd_stage.StageError(
+						f'patch {name} does not apply to the baseline '
+						f'(did Debian move the point release?):\n'
+						+ (proc.stderr + proc.stdout).strip())
+			else:
+				files = claims[path]
+				paths = '\n'.join(os.path.join(kgd_paths.REPO, f) for f in files)
+				shas = _git(['hash-object', '-w', '--stdin-paths'], stdin=paths).split()
+				info = ''.join(
+					f'{_mode(f)} {sha}\t{f}\n' for f, sha in zip(files, shas))
+				_git(['update-index', '--add', '--index-info'], env=index, stdin=info)
+			tree = _git(['write-tree'], env=index).strip()
+			msg, author = _message_and_author(path, scratch)
+			parent = _git(['commit-tree', tree, '-p', parent, '-F', msg],
+				      env=author).strip()
+	return parent
+
+
+def _mode(path):
+	full = os.path.join(kgd_paths.REPO, path)
+	return '100755' if os.access(full, os.X_OK) else '100644'
+
+
+def write_series(tip, ver):
+	"""Writes the format-patch series with its cover letter to out/series."""
+	shutil.rmtree(kgd_paths.SERIES_OUT, ignore_errors=True)
+	_git(['format-patch', '-q', '--cover-letter', '--no-signature',
+	      '-o', kgd_paths.SERIES_OUT, f'baseline..{tip}'])
+	cover = os.path.join(kgd_paths.SERIES_OUT, '0000-cover-letter.patch')
+	with open(COVER, encoding='utf-8') as f:
+		subject, _, blurb = f.read().partition('\n\n')
+	blurb = blurb.replace('@BASELINE@', f'{kgd_baseline.PACKAGE} {ver}')
+	with open(cover, encoding='utf-8') as f:
+		text = f.read()
+	text = text.replace('*** SUBJECT HERE ***', subject.strip())
+	text = text.replace('*** BLURB HERE ***', blurb.strip())
+	with open(cover, 'w', encoding='utf-8') as f:
+		f.write(text)
+	return sorted(os.path.join(kgd_paths.SERIES_OUT, p)
+		      for p in os.listdir(kgd_paths.SERIES_OUT))
+
+
+def ensure_tree(baseline_repo):
+	"""Makes out/tree, a clone that borrows the cached baseline's objects."""
+	if os.path.isdir(os.path.join(kgd_paths.TREE, '.git')):
+		return
+	with kgd_stage.Stage('tree', 'check out the baseline into out/tree'):
+		log = kgd_paths.log('tree')
+		shutil.rmtree(kgd_paths.TREE, ignore_errors=True)
+		kgd_stage.run(['git', 'clone', '-q', '--shared', '--no-checkout',
+			       baseline_repo, kgd_paths.TREE], log)
+		_git(['config', 'advice.detachedHead', 'false'])
+		_git(['config', 'gc.auto', '0'])
+		kgd_stage.run(['git', '-C', kgd_paths.TREE, 'checkout', '-q', '--detach',
+			       'baseline'], log)
+
+
+def am_check(series, expect_tip):
+	"""git am the series onto a pristine checkout; returns the am'd commit."""
+	am_tree = kgd_paths.AM_TREE
+	if not os.path.isdir(am_tree):
+		_git(['worktree', 'prune'])
+		_git(['worktree', 'add', '-q', '--detach', am_tree, 'baseline'])
+	else:
+		subprocess.run(['git', 'am', '--abort'], cwd=am_tree,
+			       capture_output=True, check=False)
+		_git(['checkout', '-q', '-f', '--detach', 'baseline'], cwd=am_tree)
+		_git(['clean', '-q', '-fdx'], cwd=am_tree)
+	patches = [p for p in series if not p.endswith('0000-cover-letter.patch')]
+	proc = subprocess.run(['git', 'am', '-q', '--whitespace=nowarn'] + patches,
+			      cwd=am_tree, env=dict(os.environ, **kgd_baseline.GIT_ENV),
+			      capture_output=True, text=True, check=False)
+	if proc.returncode != 0:
+		raise kgd_stage.StageError('git am of out/series onto the pristine baseline '
+					   'failed:\n' + (proc.stdout + proc.stderr).strip())
+	got = _git(['rev-parse', 'HEAD^{tree}'], cwd=am_tree).strip()
+	want = _git(['rev-parse', f'{expect_tip}^{{tree}}']).strip()
+	if got != want:
+		diff = _git(['diff', '--stat', want, got])
+		raise kgd_stage.StageError('git am of the series gives a different tree '
+					   f'than the one assembled:\n{diff}')
+	return _git(['rev-parse', 'HEAD'], cwd=am_tree).strip()
+
+
+def checkout_build_tree(commit):
+	"""Moves out/tree to commit; git rewrites only files that differ, so
+	unchanged sources keep their timestamps and rebuilds stay incremental."""
+	status = _git(['status', '--porcelain', '--untracked-files=no'])
+	if status.strip():
+		raise kgd_stage.StageError(
+			'out/tree has local edits; edit the repo instead and remove them with '
+			f'"git -C {kgd_paths.TREE} checkout -f baseline":\n{status}')
+	_git(['checkout', '-q', '--detach', commit])
+
+
+def _subject_of(path):
+	with open(path, encoding='utf-8') as f:
+		for line in f:
+			match = re.match(r'Subject: (.*)', line)
+			if match:
+				return match.group(1)
+	return os.path.basename(path)
+
+
+def summary(series):
+	return [_subject_of(p) for p in series]

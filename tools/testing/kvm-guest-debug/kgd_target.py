@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What a target is: a kernel build, an emulator to run it, and its tests.
+
+Each file in targets/ defines one TARGET, in the way kunit's qemu_configs/
+define one QemuArchParams each.
+"""
+
+import dataclasses
+import importlib.util
+import os
+
+import kgd_paths
+
+
+@dataclasses.dataclass(frozen=True)
+class Build:
+	"""A kernel plus the userspace built against it; targets may share one."""
+	name: str
+	arch: str			# kernel ARCH=
+	config: str			# fragment in configs/
+	make_target: str		# e.g. Image, bzImage, vmlinux
+	image: str			# path of the boot image under O=
+	cross_compile: str = ''
+	selftests_arch: str = ''	# ARCH= for the kvm selftests; '' for none
+	packages: tuple = ()		# (command or path, Debian package)
+
+
+@dataclasses.dataclass(frozen=True)
+class Test:
+	"""One static binary run by /init inside the VM."""
+	name: str			# also its path below the selftests output
+	args: tuple = ()
+	timeout: int = 120		# seconds, enforced by /init
+	source: str = ''		# standalone C file (repo-relative), if not a kvm selftest
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+	name: str
+	build: Build
+	emulator: str = ''		# 'qemu', 'bochs', or '' for build-only
+	qemu: tuple = ()		# argv; @KERNEL@, @INITRD@, @CMDLINE@ are filled in
+	cmdline: str = ''
+	tests: tuple = ()
+	vm_timeout: int = 300		# hard wall-clock limit of one emulator run
+	bochs_cpu: str = ''
+	description: str = ''
+
+
+def load_all():
+	"""Returns {name: Target} for every file in targets/."""
+	targets = {}
+	folder = os.path.join(kgd_paths.HARNESS, 'targets')
+	for fname in sorted(os.listdir(folder)):
+		if not fname.endswith('.py'):
+			continue
+		spec = importlib.util.spec_from_file_location(fname[:-3], os.path.join(folder, fname))
+		module = importlib.util.module_from_spec(spec)
+		spec.loader.exec_module(module)
+		targets[module.TARGET.name] = module.TARGET
+	return targets

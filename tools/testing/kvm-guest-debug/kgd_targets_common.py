@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What the arm64 VHE and nVHE targets share."""
+
+from kgd_target import Test
+
+ARM64_QEMU = (
+	'qemu-system-aarch64', '-M', 'virt,virtualization=on,gic-version=3',
+	'-cpu', 'max', '-smp', '2', '-m', '1024', '-nographic', '-monitor', 'none',
+	'-no-reboot', '-net', 'none',
+	'-kernel', '@KERNEL@', '-initrd', '@INITRD@', '-append', '@CMDLINE@')
+
+# -i bounds the single-step loop: its 10,000 default takes 14-30 s under TCG.
+ARM64_TESTS = (
+	Test('aarch64/debug-exceptions', args=('-i', '1000'), timeout=300),
+)

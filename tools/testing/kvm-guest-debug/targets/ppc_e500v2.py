@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0
+"""ppc32 e500v2 (booke, KVM_E500V2) on QEMU's ppce500 machine."""
+
+from kgd_builds import PPC_E500V2
+from kgd_target import Target, Test
+
+TARGET = Target(
+	name='ppc-e500v2', build=PPC_E500V2, emulator='qemu',
+	qemu=('qemu-system-ppc', '-M', 'ppce500', '-cpu', 'e500v2', '-m', '512',
+	      '-nographic', '-monitor', 'none', '-no-reboot', '-net', 'none',
+	      '-kernel', '@KERNEL@', '-initrd', '@INITRD@', '-append', '@CMDLINE@'),
+	cmdline='console=ttyS0',
+	tests=(Test('powerpc/e500v2_mmio_smoke', timeout=60,
+		    source='tools/testing/kvm-guest-debug/smoke/e500v2_mmio_smoke.c'),),
+	vm_timeout=240,
+	description='ppc32 e500v2 on QEMU ppce500: a guest runs to an MMIO exit '
+		    '(HW debug events are not emulated by QEMU 7.2)')

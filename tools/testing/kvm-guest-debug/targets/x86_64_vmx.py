@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+"""x86_64 VMX on Debian's Bochs 2.7 (a Skylake-X CPU model with VMX)."""
+
+from kgd_builds import X86_64
+from kgd_target import Target, Test
+
+TARGET = Target(
+	name='x86_64-vmx', build=X86_64, emulator='bochs',
+	bochs_cpu='corei7_skylake_x',
+	cmdline='console=ttyS0,115200 tsc=reliable no_timer_check '
+		'tsc_early_khz=2100000',
+	tests=(Test('x86_64/guest_debug_smoke_test', timeout=300),
+	       Test('x86_64/debug_regs', timeout=300)),
+	vm_timeout=900,
+	description='x86_64 VMX on Bochs 2.7: int3, single-step, DR0-3 '
+		    'breakpoints and watchpoints, DR6')
