@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # pylint: disable=wrong-import-position
 import kgd_baseline
+import kgd_checkpatch
 import kgd_deps
 import kgd_kernel
 import kgd_paths
@@ -58,6 +59,14 @@ def prepare_tree(results):
 		    f'{len(series) - 1} patches apply to the pristine baseline with git am '
 		    'and give exactly the tested tree')
 	kgd_series.checkout_build_tree(commit)
+	unclean = kgd_checkpatch.check(series)
+	if unclean:
+		results.add('series-checkpatch', 'fail',
+			    f'{len(unclean)} patch(es) not checkpatch --strict clean\n'
+			    + '\n'.join(f'{name}: {report}' for name, report in unclean))
+	else:
+		results.add('series-checkpatch', 'pass',
+			    f'{len(series) - 1} patches are checkpatch --strict clean')
 
 
 def run_target(target, results, extra_binary=None):

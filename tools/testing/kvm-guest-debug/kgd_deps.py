@@ -15,6 +15,10 @@ COMMON = (
 	('/usr/include/gelf.h', 'libelf-dev'),
 	('/usr/include/openssl/ssl.h', 'libssl-dev'),
 	('/usr/src/linux-source-6.12.tar.xz', 'linux-source-6.12'),
+	('/usr/bin/python3', 'python3'),
+	('/usr/lib/python3/dist-packages/ply', 'python3-ply'),
+	('/usr/lib/python3/dist-packages/git', 'python3-git'),
+	('/usr/bin/gzip', 'gzip'),
 )
 
 

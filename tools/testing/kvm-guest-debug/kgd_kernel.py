@@ -17,8 +17,8 @@ def ccache_env():
 		'CCACHE_NOHASHDIR': 'true',
 		'CCACHE_MAXSIZE': '8G',
 		'KBUILD_BUILD_TIMESTAMP': '@1700000000',
-		'KBUILD_BUILD_USER': 'kvm-guest-debug',
-		'KBUILD_BUILD_HOST': 'kvm-guest-debug',
+		'KBUILD_BUILD_USER': 'kgd',
+		'KBUILD_BUILD_HOST': 'kgd',
 	}
 
 
@@ -29,7 +29,7 @@ def make_args(build):
 	if build.cross_compile:
 		args.append(f'CROSS_COMPILE={build.cross_compile}')
 	args.append(f'CC=ccache {build.cross_compile}gcc')
-	args.append(f'HOSTCC=ccache gcc')
+	args.append('HOSTCC=ccache gcc')
 	return args
 
 

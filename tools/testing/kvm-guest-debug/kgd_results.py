@@ -99,6 +99,8 @@ class Results:
 			if not match:
 				if line.startswith('# kgd-init: running'):
 					output = []
+				if re.match(r'^1\.\.\d+$', line) and target.kernel_log_expect:
+					line = f'1..{len(planned) + 1}'
 				output.append(line)
 				print('  ' + (line if line[:1] in ('#', ' ', '1', 'K', '')
 					      else '# ' + line))
@@ -125,6 +127,13 @@ class Results:
 				self._count('fail', f'{target.name}: {test}', 'no result from /init')
 				print(f'  # {test}: no result from /init')
 				bad += 1
+		if target.kernel_log_expect:
+			found = any(target.kernel_log_expect in line for line in console)
+			self._count('pass' if found else 'fail', f'{target.name}: kvm mode',
+				    f'no "{target.kernel_log_expect}" in the kernel log')
+			bad += not found
+			print(f'  # kvm-mode: want "{target.kernel_log_expect}" in the kernel log')
+			print(f'  {"ok" if found else "not ok"} {len(planned) + 1} kvm-mode')
 		self.top += 1
 		print(f'{"not ok" if bad else "ok"} {self.top} {target.name}', flush=True)
 

@@ -32,6 +32,7 @@ def _kvm_selftests(target, headers, log):
 	if build.cross_compile:
 		cmd.append(f'CROSS_COMPILE={build.cross_compile}')
 	cmd += [os.path.join(outdir, t.name) for t in wanted]
+	os.makedirs(os.path.join(outdir, 'gen', 'tools'), exist_ok=True)
 	# LDFLAGS comes from the environment so that the Makefile still appends
 	# its own -pthread and -no-pie.
 	env = dict(kgd_kernel.ccache_env(), LDFLAGS='-static')

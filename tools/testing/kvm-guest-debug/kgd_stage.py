@@ -42,7 +42,7 @@ class Stage:
 			note(f'{self.target}: {self.name} done in {took:.1f}s')
 			return False
 		if issubclass(exc_type, StageError):
-			raise StageError(f'{self.target}: stage "{self.name}" failed after '
+			raise StageError(f'stage "{self.name}" failed after '
 					 f'{took:.1f}s: {exc}') from exc
 		return False
 

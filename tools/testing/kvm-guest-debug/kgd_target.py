@@ -44,6 +44,7 @@ class Target:
 	tests: tuple = ()
 	vm_timeout: int = 300		# hard wall-clock limit of one emulator run
 	bochs_cpu: str = ''
+	kernel_log_expect: str = ''	# a line that proves KVM came up as intended
 	description: str = ''
 
 

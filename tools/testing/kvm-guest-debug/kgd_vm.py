@@ -134,7 +134,7 @@ def boot(target, initrd):
 				out.write(line + '\n')
 				lines.append(line)
 				if line.startswith('# kgd-init: running'):
-					kgd_stage.note(f'{target.name}: {line[13:]}')
+					kgd_stage.note(f'{target.name}: {line[len("# kgd-init: "):]}')
 				if line.startswith(END_MARKER) and stop_at is None:
 					stop_at = time.monotonic() + GRACE
 				if PANIC_MARKER in line and stop_at is None:

@@ -33,6 +33,8 @@
 #define MAX_TESTS	64
 #define MAX_ARGS	32
 #define KSFT_SKIP	4
+#define KLOG_SIZE	(128 * 1024)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct test {
 	int timeout;
@@ -76,7 +78,7 @@ static void setup_mounts(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(mounts); i++) {
 		mkdir(mounts[i].dst, 0755);
 		if (mount(mounts[i].src, mounts[i].dst, mounts[i].type, 0, NULL) &&
 		    errno != EBUSY)
@@ -87,7 +89,7 @@ static void setup_mounts(void)
 /* Echo the kernel's lines that matter for a run: KVM's mode, and splats. */
 static void report_kernel_log(const char *const *patterns)
 {
-	static char log[1 << 17];
+	static char log[KLOG_SIZE];
 	char *line, *save;
 	int len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
 
@@ -149,7 +151,7 @@ static int is_ktap(const char *line)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(starts); i++)
 		if (!strncmp(line, starts[i], strlen(starts[i])))
 			return 1;
 	return 0;

@@ -22,7 +22,7 @@
 
 #include "../../selftests/kselftest.h"
 
-#define GUEST_MEM_SIZE	(1 << 20)
+#define GUEST_MEM_SIZE	0x100000
 #define GUEST_ENTRY	0x1000	/* QEMU only single-steps above 0x100 */
 #define MMIO_BASE	0x0f000000
 
@@ -145,9 +145,10 @@ static bool mmio_store(uint64_t addr, uint32_t value)
 	memcpy(&data, run->mmio.data, sizeof(data));
 	if (run->mmio.phys_addr != addr || !run->mmio.is_write ||
 	    run->mmio.len != 4 || data != value) {
-		ksft_print_msg("MMIO %s of %u bytes at 0x%llx, data 0x%x; want a write of 0x%x at 0x%llx\n",
+		ksft_print_msg("MMIO %s of %u bytes at 0x%llx, data 0x%x\n",
 			       run->mmio.is_write ? "write" : "read", run->mmio.len,
-			       (unsigned long long)run->mmio.phys_addr, data, value,
+			       (unsigned long long)run->mmio.phys_addr, data);
+		ksft_print_msg("want a write of 0x%x at 0x%llx\n", value,
 			       (unsigned long long)addr);
 		return false;
 	}

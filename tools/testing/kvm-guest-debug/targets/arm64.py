@@ -9,5 +9,6 @@ TARGET = Target(
 	name='arm64', build=ARM64, emulator='qemu', qemu=ARM64_QEMU,
 	cmdline='console=ttyAMA0',
 	tests=ARM64_TESTS, vm_timeout=600,
+	kernel_log_expect='kvm [1]: VHE mode initialized successfully',
 	description='arm64 VHE on QEMU TCG: BRK, HW breakpoints, watchpoints, '
 		    'single-step, guest-owned debug')

@@ -9,5 +9,6 @@ TARGET = Target(
 	name='arm64-nvhe', build=ARM64, emulator='qemu', qemu=ARM64_QEMU,
 	cmdline='console=ttyAMA0 kvm-arm.mode=nvhe',
 	tests=ARM64_TESTS, vm_timeout=600,
+	kernel_log_expect='kvm [1]: Hyp nVHE mode initialized successfully',
 	description='arm64 nVHE on QEMU TCG: the same tests through the nVHE '
 		    'world switch')

@@ -5,7 +5,10 @@
  * a single step over plain instructions, a DR0 execute breakpoint and a DR1
  * write watchpoint.
  */
+#include <stdarg.h>
+
 #include <asm/debugreg.h>
+#include <asm/processor-flags.h>
 
 #include "kvm_util.h"
 #include "processor.h"
@@ -19,11 +22,19 @@ static const char *const smoke_names[SMOKE_NR] = {
 	"DR1 write watchpoint",
 };
 
-/* Addresses of instructions in guest_code, for the expected exit PCs. */
-extern char smoke_int3[], smoke_step0[], smoke_step1[], smoke_step2[], smoke_step3[];
-extern char smoke_exec[], smoke_store[], smoke_after_store[];
+/*
+ * The address of a label in guest_code's asm.  The guest runs this very
+ * binary at its link address, so the host's view is the guest's.
+ */
+#define GUEST_LABEL(name)						\
+({									\
+	uint64_t __addr;						\
+									\
+	asm("lea " #name "(%%rip), %0" : "=r"(__addr));			\
+	__addr;								\
+})
 
-static volatile uint64_t smoke_watched;
+static uint64_t smoke_watched;
 
 static void guest_code(uint64_t which)
 {
@@ -43,7 +54,7 @@ static void guest_code(uint64_t which)
 		asm volatile("smoke_exec: nop");
 		break;
 	case SMOKE_DR1_WRITE:
-		asm volatile("smoke_store: movq $42, %0\n\t"
+		asm volatile("movq $42, %0\n\t"
 			     "smoke_after_store: nop"
 			     : "=m"(smoke_watched));
 		break;
@@ -51,28 +62,34 @@ static void guest_code(uint64_t which)
 	GUEST_DONE();
 }
 
-#define CHECK(cond, fmt, ...)							\
-do {										\
-	if (!(cond)) {								\
-		ksft_print_msg("%s: " fmt "\n", __func__, ##__VA_ARGS__);	\
-		return false;							\
-	}									\
-} while (0)
+/* Prints why a check failed; returns whether it held. */
+static bool __printf(2, 3) expect(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		return true;
+	va_start(ap, fmt);
+	printf("# ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	return false;
+}
 
 static bool debug_exit_at(struct kvm_vcpu *vcpu, uint32_t vector, uint64_t pc,
 			  uint64_t dr6_bits)
 {
-	struct kvm_run *run = vcpu->run;
+	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
+	uint32_t reason = vcpu->run->exit_reason;
 
-	CHECK(run->exit_reason == KVM_EXIT_DEBUG, "exit reason %s, want KVM_EXIT_DEBUG",
-	      exit_reason_str(run->exit_reason));
-	CHECK(run->debug.arch.exception == vector, "exception %u, want %u",
-	      run->debug.arch.exception, vector);
-	CHECK(run->debug.arch.pc == pc, "pc 0x%llx, want 0x%lx",
-	      run->debug.arch.pc, pc);
-	CHECK((run->debug.arch.dr6 & dr6_bits) == dr6_bits,
-	      "dr6 0x%llx lacks 0x%lx", run->debug.arch.dr6, dr6_bits);
-	return true;
+	return expect(reason == KVM_EXIT_DEBUG, "exit reason %s, want KVM_EXIT_DEBUG",
+		      exit_reason_str(reason)) &&
+	       expect(exit->exception == vector, "exception %u, want %u",
+		      exit->exception, vector) &&
+	       expect(exit->pc == pc, "pc 0x%llx, want 0x%lx", exit->pc, pc) &&
+	       expect((exit->dr6 & dr6_bits) == dr6_bits, "dr6 0x%llx lacks 0x%lx",
+		      exit->dr6, dr6_bits);
 }
 
 /* With guest debug off again, the guest must run to its end. */
@@ -83,10 +100,11 @@ static bool runs_to_done(struct kvm_vcpu *vcpu)
 
 	vcpu_guest_debug_set(vcpu, &off);
 	vcpu_run(vcpu);
-	CHECK(vcpu->run->exit_reason == KVM_EXIT_IO, "exit reason %s after debug off",
-	      exit_reason_str(vcpu->run->exit_reason));
-	CHECK(get_ucall(vcpu, &uc) == UCALL_DONE, "guest did not reach GUEST_DONE");
-	return true;
+	return expect(vcpu->run->exit_reason == KVM_EXIT_IO,
+		      "exit reason %s after debug off",
+		      exit_reason_str(vcpu->run->exit_reason)) &&
+	       expect(get_ucall(vcpu, &uc) == UCALL_DONE,
+		      "guest did not reach GUEST_DONE");
 }
 
 static bool test_int3(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
@@ -98,18 +116,20 @@ static bool test_int3(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 
 	vcpu_guest_debug_set(vcpu, &dbg);
 	vcpu_run(vcpu);
-	if (!debug_exit_at(vcpu, BP_VECTOR, (uint64_t)smoke_int3, 0))
+	if (!debug_exit_at(vcpu, BP_VECTOR, GUEST_LABEL(smoke_int3), 0))
 		return false;
 	/* The exit reports the int3 itself; resume after its one byte. */
 	vcpu_regs_get(vcpu, &regs);
-	regs.rip = (uint64_t)smoke_int3 + 1;
+	regs.rip = GUEST_LABEL(smoke_int3) + 1;
 	vcpu_regs_set(vcpu, &regs);
 	return runs_to_done(vcpu);
 }
 
 static bool test_step(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 {
-	static const char *const expect[] = { smoke_step1, smoke_step2, smoke_step3 };
+	const uint64_t expect_pc[] = {
+		GUEST_LABEL(smoke_step1), GUEST_LABEL(smoke_step2), GUEST_LABEL(smoke_step3),
+	};
 	struct kvm_guest_debug dbg = {
 		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
 	};
@@ -120,22 +140,24 @@ static bool test_step(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	/* Step from the guest's first instruction up to the block. */
 	for (i = 0; i < 1000; i++) {
 		vcpu_run(vcpu);
-		CHECK(vcpu->run->exit_reason == KVM_EXIT_DEBUG,
-		      "step %d: exit reason %s", i, exit_reason_str(vcpu->run->exit_reason));
-		if (vcpu->run->debug.arch.pc == (uint64_t)smoke_step0)
+		if (!expect(vcpu->run->exit_reason == KVM_EXIT_DEBUG, "step %d: exit reason %s",
+			    i, exit_reason_str(vcpu->run->exit_reason)))
+			return false;
+		if (vcpu->run->debug.arch.pc == GUEST_LABEL(smoke_step0))
 			break;
 	}
-	CHECK(i < 1000, "never stepped onto smoke_step0");
-	for (i = 0; i < 3; i++) {
+	if (!expect(i < 1000, "never stepped onto smoke_step0"))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(expect_pc); i++) {
 		vcpu_run(vcpu);
-		if (!debug_exit_at(vcpu, DB_VECTOR, (uint64_t)expect[i], DR_STEP))
+		if (!debug_exit_at(vcpu, DB_VECTOR, expect_pc[i], DR_STEP))
 			return false;
 	}
 	/* The trap flag is the host's: the guest must never see it. */
 	vcpu_regs_get(vcpu, &regs);
-	CHECK(!(regs.rflags & X86_EFLAGS_TF), "TF leaked into guest RFLAGS 0x%llx",
-	      regs.rflags);
-	return runs_to_done(vcpu);
+	return expect(!(regs.rflags & X86_EFLAGS_TF), "TF leaked into guest RFLAGS 0x%llx",
+		      regs.rflags) &&
+	       runs_to_done(vcpu);
 }
 
 static bool test_dr0_exec(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
@@ -144,14 +166,13 @@ static bool test_dr0_exec(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP,
 	};
 
-	dbg.arch.debugreg[0] = (uint64_t)smoke_exec;
+	dbg.arch.debugreg[0] = GUEST_LABEL(smoke_exec);
 	dbg.arch.debugreg[7] = DR_LOCAL_ENABLE |
 			       (DR_RW_EXECUTE << DR_CONTROL_SHIFT);
 	vcpu_guest_debug_set(vcpu, &dbg);
 	vcpu_run(vcpu);
-	if (!debug_exit_at(vcpu, DB_VECTOR, (uint64_t)smoke_exec, DR_TRAP0))
-		return false;
-	return runs_to_done(vcpu);
+	return debug_exit_at(vcpu, DB_VECTOR, GUEST_LABEL(smoke_exec), DR_TRAP0) &&
+	       runs_to_done(vcpu);
 }
 
 static bool test_dr1_write(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
@@ -168,10 +189,9 @@ static bool test_dr1_write(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	vcpu_guest_debug_set(vcpu, &dbg);
 	vcpu_run(vcpu);
 	/* Data breakpoints trap after the access has completed. */
-	if (!debug_exit_at(vcpu, DB_VECTOR, (uint64_t)smoke_after_store, DR_TRAP1))
-		return false;
-	CHECK(*watched == 42, "watched value %lu, want 42", *watched);
-	return runs_to_done(vcpu);
+	return debug_exit_at(vcpu, DB_VECTOR, GUEST_LABEL(smoke_after_store), DR_TRAP1) &&
+	       expect(*watched == 42, "watched value %lu, want 42", *watched) &&
+	       runs_to_done(vcpu);
 }
 
 static bool (*const smoke_tests[SMOKE_NR])(struct kvm_vm *, struct kvm_vcpu *) = {
