@@ -88,6 +88,12 @@ def run_target(target, results, extra_binary=None):
 			     f'hard timeout {target.vm_timeout}s)'):
 		console = kgd_vm.boot(target, initrd)
 	kgd_results.collect(target, console, [t.name for t, _ in binaries], results)
+	if extra_binary:
+		for line in console:
+			if line.startswith('# kgd-exit-status: '):
+				status = line.split()[-1]
+				kgd_stage.note(f'vm-run: {extra_binary} exited with status {status} '
+					       f'on {name}')
 
 
 def cmd_run(args, names):

@@ -90,6 +90,8 @@ def tail(path, lines=15):
 
 
 def die(msg):
-	for line in str(msg).splitlines():
-		print(f'# error: {line.lstrip("# ")}', flush=True)
+	lines = str(msg).splitlines() or ['']
+	print(f'# error: {lines[0]}')
+	for line in lines[1:]:
+		print(f'#   {line.lstrip("# ")}')
 	sys.exit(2)
