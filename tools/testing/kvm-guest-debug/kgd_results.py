@@ -9,6 +9,8 @@ import kgd_paths
 import kgd_stage
 
 KNOWN_BUGS = os.path.join(kgd_paths.HARNESS, 'known-emulator-bugs')
+# What /init echoes from the kernel log that fails a run.
+SPLATS = ('WARNING:', 'BUG:', 'Oops:', 'Call trace:', 'Call Trace:', 'Kernel panic')
 RESULT = re.compile(r'^(ok|not ok) (\d+) (\S+)(?: # (.*))?$')
 
 
@@ -127,6 +129,12 @@ class Results:
 				self._count('fail', f'{target.name}: {test}', 'no result from /init')
 				print(f'  # {test}: no result from /init')
 				bad += 1
+		splats = [line for line in console[start:] if line.startswith('# kernel: ')
+			  and any(word in line for word in SPLATS)]
+		if splats:
+			self._count('fail', f'{target.name}: kernel log', splats[0])
+			print(f'  # kernel log has a splat: {splats[0]}')
+			bad += 1
 		if target.kernel_log_expect:
 			found = any(target.kernel_log_expect in line for line in console)
 			self._count('pass' if found else 'fail', f'{target.name}: kvm mode',

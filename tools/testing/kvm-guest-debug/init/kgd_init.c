@@ -102,7 +102,7 @@ static void report_kernel_log(const char *const *patterns)
 		if (line[0] == '<' && strchr(line, '>'))
 			line = strchr(line, '>') + 1;
 		for (p = patterns; *p; p++) {
-			if (strcasestr(line, *p)) {
+			if (strstr(line, *p)) {
 				out("# kernel: %s\n", line);
 				break;
 			}
@@ -260,9 +260,10 @@ static void power_off(void)
 
 int main(void)
 {
-	static const char *const at_start[] = { "kvm", NULL };
+	static const char *const at_start[] = { "kvm", "KVM", NULL };
 	static const char *const at_end[] = {
-		"WARNING:", "BUG:", "Oops", "Call trace", "Kernel panic", NULL,
+		"WARNING:", "BUG:", "Oops:", "Call trace:", "Call Trace:", "Kernel panic",
+		NULL,
 	};
 	static struct test tests[MAX_TESTS];
 	int i, n, failed = 0;

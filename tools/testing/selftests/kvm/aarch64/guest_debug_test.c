@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Userspace guest debug on arm64: what a VMM's debugger gets from
+ * KVM_SET_GUEST_DEBUG.  Software breakpoints (BRK), hardware breakpoints on
+ * every BRP, watchpoints on every WRP (loads, stores, both; every access
+ * size and an unaligned access), single-step over plain instructions, over
+ * an HVC that KVM handles, over an MMIO exit and into and out of a guest
+ * exception, and the control bits that KVM must refuse.
+ *
+ * The guest waits in GUEST_SYNC for the host to arm the next case, then
+ * runs the code that case names.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <linux/bitfield.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "ucall_common.h"
+
+/* Exception classes of debug exceptions taken from a lower EL (to EL2). */
+#define EC_BREAKPT_LOW	0x30
+#define EC_SOFTSTP_LOW	0x32
+#define EC_WATCHPT_LOW	0x34
+#define EC_BRK64	0x3c
+#define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
+#define ESR_ISS_WNR	BIT(6)
+#define ESR_ISS_BRK_IMM	GENMASK(15, 0)
+
+/* ID_AA64DFR0_EL1: the number of breakpoints and watchpoints, minus one. */
+#define DFR0_BRPS	GENMASK(15, 12)
+#define DFR0_WRPS	GENMASK(23, 20)
+
+#define BRK_IMM		0x7	/* as in guest_code */
+
+/* DBGBCR<n>_EL1 / DBGWCR<n>_EL1 fields. */
+#define DBGxCR_E	BIT(0)
+#define DBGxCR_PRIV_EL1	(0x1 << 1)	/* PMC / PAC: match EL1 accesses */
+#define DBGBCR_BAS_A64	(0xf << 5)
+#define DBGWCR_LSC_LD	(0x1 << 3)
+#define DBGWCR_LSC_ST	(0x2 << 3)
+#define DBGWCR_BAS(b)	((uint64_t)(b) << 5)
+
+#define MAX_STEPS	5000
+
+enum gd_op {
+	OP_NONE,	/* back to the sync */
+	OP_BRK,
+	OP_EXEC,
+	OP_STORE_THEN_LOAD,
+	OP_LOAD_THEN_STORE,
+	OP_STEP_PLAIN,
+	OP_STEP_HVC,
+	OP_STEP_MMIO,
+	OP_STEP_SVC,
+	OP_DONE,
+};
+
+struct gd_cmd {
+	uint64_t op;
+	uint64_t addr;
+	uint64_t size;
+	uint64_t mmio;
+};
+
+static struct gd_cmd gd_cmd;
+static uint64_t gd_watched[2] __aligned(16);
+static uint64_t gd_svc_count;
+
+/*
+ * The address of a label in the guest's asm.  The guest runs this binary
+ * at its link address, so the host's view is the guest's.
+ */
+#define GUEST_LABEL(name)						\
+({									\
+	uint64_t __addr;						\
+									\
+	asm("adrp %0, " #name "\n\t"					\
+	    "add %0, %0, :lo12:" #name : "=r"(__addr));			\
+	__addr;								\
+})
+
+static void guest_access(bool store, uint64_t addr, uint64_t size)
+{
+	switch (size) {
+	case 1:
+		if (store)
+			WRITE_ONCE(*(uint8_t *)addr, 0xa1);
+		else
+			READ_ONCE(*(uint8_t *)addr);
+		break;
+	case 2:
+		if (store)
+			WRITE_ONCE(*(uint16_t *)addr, 0xa2a2);
+		else
+			READ_ONCE(*(uint16_t *)addr);
+		break;
+	case 4:
+		if (store)
+			WRITE_ONCE(*(uint32_t *)addr, 0xa4a4a4a4);
+		else
+			READ_ONCE(*(uint32_t *)addr);
+		break;
+	default:
+		if (store)
+			WRITE_ONCE(*(uint64_t *)addr, 0xa8a8a8a8a8a8a8a8ull);
+		else
+			READ_ONCE(*(uint64_t *)addr);
+		break;
+	}
+}
+
+static void guest_svc_handler(struct ex_regs *regs)
+{
+	WRITE_ONCE(gd_svc_count, READ_ONCE(gd_svc_count) + 1);
+}
+
+static void guest_code(void)
+{
+	for (;;) {
+		GUEST_SYNC(0);
+		switch (READ_ONCE(gd_cmd.op)) {
+		case OP_NONE:
+			break;
+		case OP_BRK:
+			asm volatile("gd_brk: brk #0x7");
+			break;
+		case OP_EXEC:
+			asm volatile("gd_exec: nop");
+			break;
+		case OP_STORE_THEN_LOAD:
+			guest_access(true, gd_cmd.addr, gd_cmd.size);
+			guest_access(false, gd_cmd.addr, gd_cmd.size);
+			break;
+		case OP_LOAD_THEN_STORE:
+			guest_access(false, gd_cmd.addr, gd_cmd.size);
+			guest_access(true, gd_cmd.addr, gd_cmd.size);
+			break;
+		case OP_STEP_PLAIN:
+			asm volatile("gd_plain0: mov x0, #1\n\t"
+				     "gd_plain1: add x0, x0, #2\n\t"
+				     "gd_plain2: eor x0, x0, x0\n\t"
+				     "gd_plain3: nop"
+				     : : : "x0");
+			break;
+		case OP_STEP_HVC:
+			asm volatile("mov x0, %0\n\t"
+				     "gd_hvc0: hvc #0\n\t"
+				     "gd_hvc1: nop"
+				     : : "r"((uint64_t)PSCI_0_2_FN_PSCI_VERSION)
+				     : "x0", "x1", "x2", "x3");
+			break;
+		case OP_STEP_MMIO:
+			asm volatile("gd_mmio0: str %w0, [%1]\n\t"
+				     "gd_mmio1: nop"
+				     : : "r"(0x5a), "r"(gd_cmd.mmio) : "memory");
+			break;
+		case OP_STEP_SVC:
+			asm volatile("gd_svc0: svc #0\n\t"
+				     "gd_svc1: nop" : : : "memory");
+			break;
+		case OP_DONE:
+			GUEST_DONE();
+			break;
+		default:
+			GUEST_FAIL("unknown op %lu", READ_ONCE(gd_cmd.op));
+		}
+	}
+}
+
+struct gd_vm {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	int brps, wrps;
+};
+
+/* Prints why a check failed; returns whether it held. */
+static bool __printf(2, 3) expect(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		return true;
+	va_start(ap, fmt);
+	printf("# ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	return false;
+}
+
+static uint64_t get_pc(struct kvm_vcpu *vcpu)
+{
+	uint64_t pc;
+
+	vcpu_get_reg(vcpu, ARM64_CORE_REG(regs.pc), &pc);
+	return pc;
+}
+
+static void set_debug(struct gd_vm *g, uint32_t control, struct kvm_guest_debug_arch *arch)
+{
+	struct kvm_guest_debug dbg = { .control = control };
+
+	if (arch)
+		dbg.arch = *arch;
+	vcpu_guest_debug_set(g->vcpu, &dbg);
+}
+
+/* Runs the guest to its next GUEST_SYNC, with guest debug off. */
+static bool run_to_sync(struct gd_vm *g)
+{
+	struct ucall uc;
+	uint64_t cmd;
+
+	set_debug(g, 0, NULL);
+	vcpu_run(g->vcpu);
+	cmd = get_ucall(g->vcpu, &uc);
+	if (cmd == UCALL_ABORT)
+		REPORT_GUEST_ASSERT(uc);
+	return expect(cmd == UCALL_SYNC, "guest stopped with ucall %lu, exit %s, want a sync",
+		      cmd, exit_reason_str(g->vcpu->run->exit_reason));
+}
+
+static void arm_case(struct gd_vm *g, enum gd_op op, uint64_t addr, uint64_t size)
+{
+	gd_cmd.op = op;
+	gd_cmd.addr = addr;
+	gd_cmd.size = size;
+	sync_global_to_guest(g->vm, gd_cmd);
+}
+
+static bool debug_exit(struct gd_vm *g, uint32_t ec)
+{
+	struct kvm_run *run = g->vcpu->run;
+	uint32_t got;
+
+	if (!expect(run->exit_reason == KVM_EXIT_DEBUG, "exit reason %s, want KVM_EXIT_DEBUG",
+		    exit_reason_str(run->exit_reason)))
+		return false;
+	got = ESR_EC(run->debug.arch.hsr);
+	return expect(got == ec, "exception class 0x%x (hsr 0x%x), want 0x%x", got,
+		      run->debug.arch.hsr, ec);
+}
+
+static bool test_brk(struct gd_vm *g, int n, uint64_t arg)
+{
+	uint64_t at = GUEST_LABEL(gd_brk);
+
+	arm_case(g, OP_BRK, 0, 0);
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
+	vcpu_run(g->vcpu);
+	if (!debug_exit(g, EC_BRK64) ||
+	    !expect((g->vcpu->run->debug.arch.hsr & ESR_ISS_BRK_IMM) == BRK_IMM,
+		    "BRK immediate 0x%x, want 0x%x",
+		    (uint32_t)(g->vcpu->run->debug.arch.hsr & ESR_ISS_BRK_IMM), BRK_IMM) ||
+	    !expect(get_pc(g->vcpu) == at, "pc 0x%lx, want the BRK at 0x%lx",
+		    get_pc(g->vcpu), at))
+		return false;
+	/* The debugger owns the BRK: it steps over it and the guest goes on. */
+	vcpu_set_reg(g->vcpu, ARM64_CORE_REG(regs.pc), at + 4);
+	return run_to_sync(g);
+}
+
+static bool test_hw_bp(struct gd_vm *g, int n, uint64_t arg)
+{
+	struct kvm_guest_debug_arch arch = {};
+	uint64_t at = GUEST_LABEL(gd_exec);
+
+	arch.dbg_bvr[n] = at;
+	arch.dbg_bcr[n] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
+	arm_case(g, OP_EXEC, 0, 0);
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
+	vcpu_run(g->vcpu);
+	return debug_exit(g, EC_BREAKPT_LOW) &&
+	       expect(get_pc(g->vcpu) == at, "BRP%d: pc 0x%lx, want 0x%lx", n,
+		      get_pc(g->vcpu), at) &&
+	       run_to_sync(g);
+}
+
+struct wp_access {
+	uint64_t offset;	/* of the access in the watched doubleword */
+	uint64_t size;
+	uint8_t bas;		/* bytes of the doubleword being watched */
+	const char *what;
+};
+
+static const struct wp_access wp_accesses[] = {
+	{ 3, 1, 0x08, "1 byte" },
+	{ 2, 2, 0x0c, "2 bytes" },
+	{ 4, 4, 0xf0, "4 bytes" },
+	{ 0, 8, 0xff, "8 bytes" },
+	/* Unaligned, and only partly inside the watched bytes 4-7. */
+	{ 2, 4, 0xf0, "4 bytes unaligned" },
+};
+
+/* One watchpoint hit: lsc says what is watched, store what must hit. */
+static bool wp_hit(struct gd_vm *g, int n, uint64_t lsc, bool store,
+		   const struct wp_access *a)
+{
+	uint64_t base = (uint64_t)gd_watched;
+	uint64_t addr = base + a->offset;
+	struct kvm_guest_debug_arch arch = {};
+	struct kvm_run *run = g->vcpu->run;
+	bool wnr;
+
+	arch.dbg_wvr[n] = base;
+	arch.dbg_wcr[n] = DBGxCR_E | DBGxCR_PRIV_EL1 | lsc | DBGWCR_BAS(a->bas);
+	/*
+	 * A load-only or store-only watchpoint sees the other access first
+	 * and must let it pass; a load/store one must stop the first load.
+	 */
+	arm_case(g, store ? OP_LOAD_THEN_STORE :
+		 lsc == DBGWCR_LSC_LD ? OP_STORE_THEN_LOAD : OP_LOAD_THEN_STORE,
+		 addr, a->size);
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
+	vcpu_run(g->vcpu);
+	if (!debug_exit(g, EC_WATCHPT_LOW))
+		return expect(false, "WRP%d, %s %s", n, a->what, store ? "store" : "load");
+	wnr = run->debug.arch.hsr & ESR_ISS_WNR;
+	return expect(wnr == store, "WRP%d, %s: WnR %d, want %d", n, a->what, wnr, store) &&
+	       expect(run->debug.arch.far >= (addr & ~7ull) &&
+		      run->debug.arch.far < addr + a->size,
+		      "WRP%d, %s: FAR 0x%llx outside the access at 0x%lx", n, a->what,
+		      run->debug.arch.far, addr) &&
+	       run_to_sync(g);
+}
+
+static bool test_wp(struct gd_vm *g, int n, uint64_t lsc)
+{
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(wp_accesses); i++)
+		ok &= wp_hit(g, n, lsc, lsc == DBGWCR_LSC_ST, &wp_accesses[i]);
+	return ok;
+}
+
+/*
+ * Runs the guest to label with a hardware breakpoint, and turns on
+ * single-step there.  Stepping all the way from the sync would not do:
+ * every step clears the exclusive monitor, so the ucall code's
+ * load/store-exclusive loops would never complete.
+ */
+static bool step_from(struct gd_vm *g, uint64_t label)
+{
+	struct kvm_guest_debug_arch arch = {};
+
+	arch.dbg_bvr[0] = label;
+	arch.dbg_bcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
+	vcpu_run(g->vcpu);
+	if (!debug_exit(g, EC_BREAKPT_LOW) ||
+	    !expect(get_pc(g->vcpu) == label, "stopped at 0x%lx, want 0x%lx",
+		    get_pc(g->vcpu), label))
+		return false;
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL);
+	return true;
+}
+
+static bool step_exit_at(struct gd_vm *g, uint64_t want)
+{
+	vcpu_run(g->vcpu);
+	return debug_exit(g, EC_SOFTSTP_LOW) &&
+	       expect(get_pc(g->vcpu) == want, "step stopped at 0x%lx, want 0x%lx",
+		      get_pc(g->vcpu), want);
+}
+
+static bool test_step_plain(struct gd_vm *g, int n, uint64_t arg)
+{
+	arm_case(g, OP_STEP_PLAIN, 0, 0);
+	return step_from(g, GUEST_LABEL(gd_plain0)) &&
+	       step_exit_at(g, GUEST_LABEL(gd_plain1)) &&
+	       step_exit_at(g, GUEST_LABEL(gd_plain2)) &&
+	       step_exit_at(g, GUEST_LABEL(gd_plain3)) &&
+	       run_to_sync(g);
+}
+
+static bool test_step_hvc(struct gd_vm *g, int n, uint64_t arg)
+{
+	uint64_t x0;
+
+	arm_case(g, OP_STEP_HVC, 0, 0);
+	if (!step_from(g, GUEST_LABEL(gd_hvc0)) || !step_exit_at(g, GUEST_LABEL(gd_hvc1)))
+		return false;
+	/* KVM handled the HVC in the kernel while the step was in flight. */
+	vcpu_get_reg(g->vcpu, ARM64_CORE_REG(regs.regs[0]), &x0);
+	return expect(x0 != PSCI_0_2_FN_PSCI_VERSION, "x0 0x%lx after PSCI_VERSION", x0) &&
+	       run_to_sync(g);
+}
+
+static bool test_step_mmio(struct gd_vm *g, int n, uint64_t arg)
+{
+	struct kvm_run *run = g->vcpu->run;
+
+	arm_case(g, OP_STEP_MMIO, 0, 0);
+	if (!step_from(g, GUEST_LABEL(gd_mmio0)))
+		return false;
+	vcpu_run(g->vcpu);
+	if (!expect(run->exit_reason == KVM_EXIT_MMIO, "exit %s, want the MMIO store",
+		    exit_reason_str(run->exit_reason)) ||
+	    !expect(run->mmio.is_write && run->mmio.len == 4 && run->mmio.data[0] == 0x5a,
+		    "MMIO %s of %u bytes, data 0x%x", run->mmio.is_write ? "write" : "read",
+		    run->mmio.len, run->mmio.data[0]))
+		return false;
+	/* Completing the MMIO must end the step on the next instruction. */
+	return step_exit_at(g, GUEST_LABEL(gd_mmio1)) && run_to_sync(g);
+}
+
+static bool test_step_svc(struct gd_vm *g, int n, uint64_t arg)
+{
+	uint64_t vbar, pc, count;
+	int i;
+
+	vcpu_get_reg(g->vcpu, KVM_ARM64_SYS_REG(SYS_VBAR_EL1), &vbar);
+	arm_case(g, OP_STEP_SVC, 0, 0);
+	if (!step_from(g, GUEST_LABEL(gd_svc0)))
+		return false;
+	vcpu_run(g->vcpu);
+	pc = get_pc(g->vcpu);
+	if (!debug_exit(g, EC_SOFTSTP_LOW) ||
+	    !expect(pc >= vbar && pc < vbar + 0x800,
+		    "step over SVC stopped at 0x%lx, outside the vectors at 0x%lx", pc, vbar))
+		return false;
+	/* Step through the handler until the guest is back after the SVC. */
+	for (i = 0; i < MAX_STEPS; i++) {
+		vcpu_run(g->vcpu);
+		if (!debug_exit(g, EC_SOFTSTP_LOW))
+			return false;
+		if (get_pc(g->vcpu) == GUEST_LABEL(gd_svc1))
+			break;
+	}
+	sync_global_from_guest(g->vm, gd_svc_count);
+	count = gd_svc_count;
+	return expect(i < MAX_STEPS, "stepping never returned from the SVC handler") &&
+	       expect(count == 1, "SVC handler ran %lu times", count) &&
+	       run_to_sync(g);
+}
+
+static bool test_bad_control(struct gd_vm *g, int n, uint64_t arg)
+{
+	static const uint32_t bad[] = { BIT(2), BIT(4), BIT(15), BIT(30) };
+	struct kvm_guest_debug dbg = {};
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		int r;
+
+		dbg.control = KVM_GUESTDBG_ENABLE | bad[i];
+		r = __vcpu_ioctl(g->vcpu, KVM_SET_GUEST_DEBUG, &dbg);
+		ok &= expect(r == -1 && errno == EINVAL,
+			     "control 0x%x: ret %d errno %d, want EINVAL", dbg.control, r, errno);
+	}
+	/* The refused calls must have armed nothing: the guest runs on. */
+	return ok && run_to_sync(g);
+}
+
+static void gd_vm_create(struct gd_vm *g)
+{
+	uint64_t dfr0, mmio_gva, mmio_gpa;
+
+	g->vm = vm_create_with_one_vcpu(&g->vcpu, guest_code);
+	vm_init_descriptor_tables(g->vm);
+	vcpu_init_descriptor_tables(g->vcpu);
+	vm_install_sync_handler(g->vm, VECTOR_SYNC_CURRENT, ESR_EC_SVC64, guest_svc_handler);
+
+	/* An MMIO page of our own, next to the ucall one. */
+	mmio_gpa = g->vm->ucall_mmio_addr + g->vm->page_size;
+	mmio_gva = vm_vaddr_unused_gap(g->vm, g->vm->page_size, KVM_UTIL_MIN_VADDR);
+	virt_map(g->vm, mmio_gva, mmio_gpa, 1);
+	gd_cmd.mmio = mmio_gva;
+
+	vcpu_get_reg(g->vcpu, KVM_ARM64_SYS_REG(SYS_ID_AA64DFR0_EL1), &dfr0);
+	g->brps = FIELD_GET(DFR0_BRPS, dfr0) + 1;
+	g->wrps = FIELD_GET(DFR0_WRPS, dfr0) + 1;
+	TEST_ASSERT(run_to_sync(g), "guest did not reach its first sync");
+}
+
+/* Every case gets a VM of its own, so that one failure cannot hide another. */
+static bool run_case(bool (*fn)(struct gd_vm *g, int n, uint64_t arg), int n, uint64_t arg)
+{
+	struct gd_vm g;
+	bool ok;
+
+	gd_vm_create(&g);
+	ok = fn(&g, n, arg);
+	if (ok) {
+		arm_case(&g, OP_DONE, 0, 0);
+		set_debug(&g, 0, NULL);
+		vcpu_run(g.vcpu);
+		ok = expect(get_ucall(g.vcpu, NULL) == UCALL_DONE, "guest did not run to its end");
+	}
+	kvm_vm_free(g.vm);
+	return ok;
+}
+
+int main(void)
+{
+	static const struct { uint64_t lsc; const char *name; } wp_kinds[] = {
+		{ DBGWCR_LSC_LD, "load" },
+		{ DBGWCR_LSC_ST, "store" },
+		{ DBGWCR_LSC_LD | DBGWCR_LSC_ST, "load/store" },
+	};
+	static const struct {
+		bool (*fn)(struct gd_vm *g, int n, uint64_t arg);
+		const char *name;
+	} cases[] = {
+		{ test_step_plain, "single-step: plain instructions" },
+		{ test_step_hvc, "single-step: over an HVC KVM handles" },
+		{ test_step_mmio, "single-step: over an MMIO exit" },
+		{ test_step_svc, "single-step: into and out of an exception" },
+		{ test_bad_control, "bad input: unknown control bits" },
+	};
+	struct gd_vm probe;
+	int brps, wrps, n, k;
+	size_t i;
+
+	TEST_REQUIRE(kvm_has_cap(KVM_CAP_SET_GUEST_DEBUG));
+	gd_vm_create(&probe);
+	brps = probe.brps;
+	wrps = probe.wrps;
+	kvm_vm_free(probe.vm);
+
+	ksft_print_header();
+	ksft_set_plan(1 + brps + wrps * ARRAY_SIZE(wp_kinds) + ARRAY_SIZE(cases));
+	ksft_print_msg("%d breakpoints, %d watchpoints\n", brps, wrps);
+
+	ksft_test_result(run_case(test_brk, 0, 0), "sw_bp: BRK exits with EC 0x3c and resumes\n");
+	for (n = 0; n < brps; n++)
+		ksft_test_result(run_case(test_hw_bp, n, 0), "hw_bp: BRP%d\n", n);
+	for (n = 0; n < wrps; n++)
+		for (k = 0; k < ARRAY_SIZE(wp_kinds); k++)
+			ksft_test_result(run_case(test_wp, n, wp_kinds[k].lsc),
+					 "watchpoint: WRP%d %s, sizes 1-8 and unaligned\n",
+					 n, wp_kinds[k].name);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		ksft_test_result(run_case(cases[i].fn, 0, 0), "%s\n",
+				 cases[i].name);
+	ksft_finished();
+}
