@@ -10,12 +10,12 @@ import kgd_stage
 
 KNOWN_BUGS = os.path.join(kgd_paths.HARNESS, 'known-emulator-bugs')
 # What /init echoes from the kernel log that fails a run.
-SPLATS = ('WARNING:', 'BUG:', 'Oops:', 'Call trace:', 'Call Trace:', 'Kernel panic')
+SPLATS = ('WARNING:', 'BUG:', 'Oops:', 'Kernel panic')
 RESULT = re.compile(r'^(ok|not ok) (\d+) (\S+)(?: # (.*))?$')
 
 
 def load_known_bugs():
-	"""{(target, test): (emulator, output pattern, reason)}"""
+	"""{(target, test): [(emulator, output pattern, reason), ...]}"""
 	bugs = {}
 	with open(KNOWN_BUGS, encoding='utf-8') as f:
 		for num, line in enumerate(f, 1):
@@ -27,7 +27,7 @@ def load_known_bugs():
 				raise kgd_stage.StageError(
 					f'{KNOWN_BUGS}:{num}: want "target | test | emulator | '
 					'output pattern | reason"')
-			bugs[(fields[0], fields[1])] = tuple(fields[2:])
+			bugs.setdefault((fields[0], fields[1]), []).append(tuple(fields[2:]))
 	return bugs
 
 
@@ -72,19 +72,36 @@ class Results:
 
 	def _judge(self, target, test, status, directive, output):
 		"""Applies the known-bug list; returns (status, KTAP directive)."""
-		bug = self.known.get((target, test))
-		if bug is None:
+		bugs = self.known.get((target, test))
+		if not bugs:
 			return status, directive
-		emulator, pattern, reason = bug
+		emulator, pattern, reason = bugs[0]
 		if status == 'pass':
 			return 'fail', (f'known bug no longer seen: {emulator}: {reason}; '
 					f'remove it from {os.path.basename(KNOWN_BUGS)}')
-		if status == 'fail' and pattern in output:
-			return 'xfail', f'XFAIL {emulator}: {reason}'
+		for emulator, pattern, reason in bugs:
+			if status == 'fail' and pattern in output:
+				return 'xfail', f'XFAIL {emulator}: {reason}'
 		if status == 'fail':
 			return 'fail', (f'{directive}; it is listed as a known {emulator} bug, '
 					f'but its output lacks "{pattern}"')
 		return status, directive
+
+	def _kernel_log(self, target, lines):
+		"""Judges the splats /init echoed from the kernel log."""
+		splats = [ln for ln in lines if ln.startswith('# kernel: ')
+			  and any(word in ln for word in SPLATS)]
+		bugs = self.known.get((target, 'kernel-log'), [])
+		unexplained = [ln for ln in splats if not any(b[1] in ln for b in bugs)]
+		stale = [b for b in bugs if not any(b[1] in ln for ln in splats)]
+		if unexplained:
+			return 'fail', f'splat in the kernel log: {unexplained[0][10:]}'
+		if stale:
+			return 'fail', (f'known bug no longer seen: {stale[0][0]}: {stale[0][2]}; '
+					f'remove it from {os.path.basename(KNOWN_BUGS)}')
+		if splats:
+			return 'xfail', 'XFAIL ' + '; '.join(f'{b[0]}: {b[2]}' for b in bugs)
+		return 'pass', ''
 
 	def target_block(self, target, console, planned):
 		"""Nests /init's KTAP from the console under one top-level test."""
@@ -96,13 +113,14 @@ class Results:
 		seen = set()
 		output = []
 		bad = 0
+		extra = 0
 		for line in console[start:]:
 			match = RESULT.match(line)
 			if not match:
 				if line.startswith('# kgd-init: running'):
 					output = []
-				if re.match(r'^1\.\.\d+$', line) and target.kernel_log_expect:
-					line = f'1..{len(planned) + 1}'
+				if re.match(r'^1\.\.\d+$', line):
+					line = f'1..{len(planned) + 1 + bool(target.kernel_log_expect)}'
 				output.append(line)
 				print('  ' + (line if line[:1] in ('#', ' ', '1', 'K', '')
 					      else '# ' + line))
@@ -129,19 +147,22 @@ class Results:
 				self._count('fail', f'{target.name}: {test}', 'no result from /init')
 				print(f'  # {test}: no result from /init')
 				bad += 1
-		splats = [line for line in console[start:] if line.startswith('# kernel: ')
-			  and any(word in line for word in SPLATS)]
-		if splats:
-			self._count('fail', f'{target.name}: kernel log', splats[0])
-			print(f'  # kernel log has a splat: {splats[0]}')
-			bad += 1
+		status, why = self._kernel_log(target.name, console[start:])
+		self._count(status, f'{target.name}: kernel-log', why)
+		bad += status == 'fail'
+		extra += 1
+		print(f'  {"not ok" if status == "fail" else "ok"} {len(planned) + extra} kernel-log'
+		      + (f' # {why}' if status == 'xfail' else ''))
+		if status == 'fail':
+			print(f'  # kernel-log: {why}')
 		if target.kernel_log_expect:
 			found = any(target.kernel_log_expect in line for line in console)
 			self._count('pass' if found else 'fail', f'{target.name}: kvm mode',
 				    f'no "{target.kernel_log_expect}" in the kernel log')
 			bad += not found
+			extra += 1
 			print(f'  # kvm-mode: want "{target.kernel_log_expect}" in the kernel log')
-			print(f'  {"ok" if found else "not ok"} {len(planned) + 1} kvm-mode')
+			print(f'  {"ok" if found else "not ok"} {len(planned) + extra} kvm-mode')
 		self.top += 1
 		print(f'{"not ok" if bad else "ok"} {self.top} {target.name}', flush=True)
 

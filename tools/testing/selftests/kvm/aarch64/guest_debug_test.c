@@ -5,7 +5,7 @@
  * every BRP, watchpoints on every WRP (loads, stores, both; every access
  * size and an unaligned access), single-step over plain instructions, over
  * an HVC that KVM handles, over an MMIO exit and into and out of a guest
- * exception, and the control bits that KVM must refuse.
+ * exception, and the requests that KVM must refuse without a trace.
  *
  * The guest waits in GUEST_SYNC for the host to arm the next case, then
  * runs the code that case names.
@@ -436,23 +436,89 @@ static bool test_step_svc(struct gd_vm *g, int n, uint64_t arg)
 	       run_to_sync(g);
 }
 
-static bool test_bad_control(struct gd_vm *g, int n, uint64_t arg)
+enum gd_reg { BCR, BVR, WCR, WVR };
+
+struct bad_input {
+	const char *what;
+	uint32_t control;	/* added to ENABLE | USE_HW */
+	enum gd_reg reg;
+	int slot;		/* -1: the first slot the CPU lacks */
+	uint64_t val;
+};
+
+static const struct bad_input bad_inputs[] = {
+	{ "control bit 2", BIT(2) },
+	{ "control bit 4", BIT(4) },
+	{ "control bit 15", BIT(15) },
+	{ "control bit 30", BIT(30) },
+	{ "DBGBCR RES0 bit 3", 0, BCR, 1, BIT(3) },
+	{ "DBGBCR RES0 bit 4", 0, BCR, 1, BIT(4) },
+	{ "DBGBCR RES0 bit 9", 0, BCR, 1, BIT(9) },
+	{ "DBGBCR RES0 bit 12", 0, BCR, 1, BIT(12) },
+	{ "DBGBCR RES0 bit 24", 0, BCR, 1, BIT(24) },
+	{ "DBGBCR RES0 bit 32", 0, BCR, 1, BIT_ULL(32) },
+	{ "DBGBCR RES0 bit 63", 0, BCR, 1, BIT_ULL(63) },
+	{ "DBGBVR not word aligned (+1)", 0, BVR, 1, 0x400001 },
+	{ "DBGBVR not word aligned (+2)", 0, BVR, 1, 0x400002 },
+	{ "DBGWCR RES0 bit 21", 0, WCR, 1, BIT(21) },
+	{ "DBGWCR RES0 bit 23", 0, WCR, 1, BIT(23) },
+	{ "DBGWCR RES0 bit 29", 0, WCR, 1, BIT(29) },
+	{ "DBGWCR RES0 bit 40", 0, WCR, 1, BIT_ULL(40) },
+	{ "DBGWCR reserved MASK 1", 0, WCR, 1, (1 << 24) | DBGWCR_BAS(0xff) },
+	{ "DBGWCR reserved MASK 2", 0, WCR, 1, (2 << 24) | DBGWCR_BAS(0xff) },
+	{ "DBGWCR MASK with partial BAS", 0, WCR, 1, (3 << 24) | DBGWCR_BAS(0x0f) },
+	{ "DBGWVR not doubleword aligned (+1)", 0, WVR, 1, 0x400001 },
+	{ "DBGWVR not doubleword aligned (+4)", 0, WVR, 1, 0x400004 },
+	{ "DBGBCR of a BRP the CPU lacks", 0, BCR, -1, DBGxCR_E | DBGxCR_PRIV_EL1 },
+	{ "DBGBVR of a BRP the CPU lacks", 0, BVR, -1, 0x400000 },
+	{ "DBGWCR of a WRP the CPU lacks", 0, WCR, -1, DBGxCR_E | DBGxCR_PRIV_EL1 },
+	{ "DBGWVR of a WRP the CPU lacks", 0, WVR, -1, 0x400000 },
+};
+
+static bool bad_input_refused(struct gd_vm *g, const struct bad_input *b)
 {
-	static const uint32_t bad[] = { BIT(2), BIT(4), BIT(15), BIT(30) };
-	struct kvm_guest_debug dbg = {};
+	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW };
+	int nr = (b->reg == BCR || b->reg == BVR) ? g->brps : g->wrps;
+	int slot = b->slot < 0 ? nr : b->slot;
+	uint64_t *regs[] = { dbg.arch.dbg_bcr, dbg.arch.dbg_bvr, dbg.arch.dbg_wcr,
+			     dbg.arch.dbg_wvr };
+	int r;
+
+	if (slot >= KVM_ARM_MAX_DBG_REGS) {
+		ksft_print_msg("%s: the CPU has every slot, nothing to test\n", b->what);
+		return true;
+	}
+	dbg.control |= b->control;
+	if (!b->control)
+		regs[b->reg][slot] = b->val;
+	r = __vcpu_ioctl(g->vcpu, KVM_SET_GUEST_DEBUG, &dbg);
+	return expect(r == -1 && errno == EINVAL, "%s: ret %d errno %d, want EINVAL",
+		      b->what, r, errno);
+}
+
+/*
+ * Every bad request must be refused whole: with a breakpoint armed before,
+ * the guest must still stop on it afterwards.  Each request would also
+ * have disarmed that breakpoint, had KVM taken any part of it.
+ */
+static bool test_bad_input(struct gd_vm *g, int n, uint64_t arg)
+{
+	struct kvm_guest_debug_arch arch = {};
+	uint64_t at = GUEST_LABEL(gd_exec);
 	bool ok = true;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		int r;
-
-		dbg.control = KVM_GUESTDBG_ENABLE | bad[i];
-		r = __vcpu_ioctl(g->vcpu, KVM_SET_GUEST_DEBUG, &dbg);
-		ok &= expect(r == -1 && errno == EINVAL,
-			     "control 0x%x: ret %d errno %d, want EINVAL", dbg.control, r, errno);
-	}
-	/* The refused calls must have armed nothing: the guest runs on. */
-	return ok && run_to_sync(g);
+	arch.dbg_bvr[0] = at;
+	arch.dbg_bcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
+	for (i = 0; i < ARRAY_SIZE(bad_inputs); i++)
+		ok &= bad_input_refused(g, &bad_inputs[i]);
+	arm_case(g, OP_EXEC, 0, 0);
+	vcpu_run(g->vcpu);
+	return ok && debug_exit(g, EC_BREAKPT_LOW) &&
+	       expect(get_pc(g->vcpu) == at, "pc 0x%lx, want the breakpoint at 0x%lx",
+		      get_pc(g->vcpu), at) &&
+	       run_to_sync(g);
 }
 
 static void gd_vm_create(struct gd_vm *g)
@@ -509,7 +575,7 @@ int main(void)
 		{ test_step_hvc, "single-step: over an HVC KVM handles" },
 		{ test_step_mmio, "single-step: over an MMIO exit" },
 		{ test_step_svc, "single-step: into and out of an exception" },
-		{ test_bad_control, "bad input: unknown control bits" },
+		{ test_bad_input, "bad input: reserved bits, misaligned addresses, missing slots" },
 	};
 	struct gd_vm probe;
 	int brps, wrps, n, k;

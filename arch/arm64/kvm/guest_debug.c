@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest debug on arm64, seen from userspace: what KVM_SET_GUEST_DEBUG
+ * accepts, and what a KVM_EXIT_DEBUG reports.
+ *
+ * The common code has already refused unknown control flags.  What is left
+ * here is the register state a VMM hands over with KVM_GUESTDBG_USE_HW:
+ * it is checked whole before any of it is taken, so that a refused request
+ * leaves the vCPU exactly as it was.
+ */
+#include <linux/bitfield.h>
+#include <linux/kvm_guest_debug.h>
+
+#include <asm/esr.h>
+#include <asm/hw_breakpoint.h>
+#include <asm/kvm_emulate.h>
+
+#include "trace.h"
+
+/* The DBGBCR<n>_EL1 fields KVM knows; everything else is RES0. */
+#define GD_BCR_FIELDS	(BIT(0) |		/* E */		\
+			 GENMASK(2, 1) |	/* PMC */	\
+			 GENMASK(8, 5) |	/* BAS */	\
+			 BIT(13) |		/* HMC */	\
+			 GENMASK(15, 14) |	/* SSC */	\
+			 GENMASK(19, 16) |	/* LBN */	\
+			 GENMASK(23, 20))	/* BT */
+
+/* The DBGWCR<n>_EL1 fields KVM knows; everything else is RES0. */
+#define GD_WCR_MASK	GENMASK(28, 24)
+#define GD_WCR_BAS	GENMASK(12, 5)
+#define GD_WCR_FIELDS	(BIT(0) |		/* E */		\
+			 GENMASK(2, 1) |	/* PAC */	\
+			 GENMASK(4, 3) |	/* LSC */	\
+			 GD_WCR_BAS |				\
+			 BIT(13) |		/* HMC */	\
+			 GENMASK(15, 14) |	/* SSC */	\
+			 GENMASK(19, 16) |	/* LBN */	\
+			 BIT(20) |		/* WT */	\
+			 GD_WCR_MASK)
+
+/* Breakpoint addresses are word aligned, watchpoint addresses doubleword. */
+#define GD_BVR_RES0	GENMASK(1, 0)
+#define GD_WVR_RES0	GENMASK(2, 0)
+
+static bool gd_bp_valid(u64 bcr, u64 bvr)
+{
+	return !(bcr & ~GD_BCR_FIELDS) && !(bvr & GD_BVR_RES0);
+}
+
+static bool gd_wp_valid(u64 wcr, u64 wvr)
+{
+	u64 mask = FIELD_GET(GD_WCR_MASK, wcr);
+
+	if ((wcr & ~GD_WCR_FIELDS) || (wvr & GD_WVR_RES0))
+		return false;
+	/*
+	 * An address mask of 1 or 2 is reserved, and a masked watchpoint must
+	 * select all eight bytes.
+	 */
+	if (mask == 1 || mask == 2)
+		return false;
+	return !mask || FIELD_GET(GD_WCR_BAS, wcr) == 0xff;
+}
+
+/*
+ * The slots the hardware lacks cannot be honoured, nor read back: they
+ * must be left zero.
+ */
+static int gd_check_hw_state(const struct kvm_guest_debug_arch *hw)
+{
+	int brps = get_num_brps(), wrps = get_num_wrps();
+	int i;
+
+	for (i = 0; i < KVM_ARM_MAX_DBG_REGS; i++) {
+		if (i < brps ? !gd_bp_valid(hw->dbg_bcr[i], hw->dbg_bvr[i]) :
+			       hw->dbg_bcr[i] || hw->dbg_bvr[i])
+			return -EINVAL;
+		if (i < wrps ? !gd_wp_valid(hw->dbg_wcr[i], hw->dbg_wvr[i]) :
+			       hw->dbg_wcr[i] || hw->dbg_wvr[i])
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * kvm_arch_vcpu_ioctl_set_guest_debug() - arm64's KVM_SET_GUEST_DEBUG
+ * @vcpu: the vCPU, with vcpu->mutex held
+ * @dbg: the request; its control flags are already known to be supported
+ *
+ * With KVM_GUESTDBG_ENABLE clear, userspace stops debugging the guest.
+ * Otherwise the flags take effect at the next guest entry, and with
+ * KVM_GUESTDBG_USE_HW userspace's breakpoints and watchpoints replace the
+ * guest's own in the hardware until debugging stops; the guest's values
+ * are kept aside, untouched.
+ *
+ * Return: 0, or -EINVAL if the breakpoint or watchpoint state is not
+ * valid for this CPU; the vCPU is then left unchanged.
+ */
+int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
+					struct kvm_guest_debug *dbg)
+{
+	u32 control = dbg->control;
+
+	trace_kvm_set_guest_debug(vcpu, control);
+
+	if (!(control & KVM_GUESTDBG_ENABLE))
+		control = 0;
+	if (control & KVM_GUESTDBG_USE_HW) {
+		int ret = gd_check_hw_state(&dbg->arch);
+
+		if (ret)
+			return ret;
+		vcpu->arch.external_debug_state = dbg->arch;
+	}
+	/* A step left pending belongs to the stepping that just ended. */
+	if (!(control & KVM_GUESTDBG_SINGLESTEP))
+		vcpu_clear_flag(vcpu, DBG_SS_ACTIVE_PENDING);
+	vcpu->guest_debug = control;
+	return 0;
+}
+
+/**
+ * kvm_arm_handle_debug_exit() - report a debug exception to userspace
+ * @vcpu: the vCPU that took a BRK, breakpoint, watchpoint or software
+ *        step exception while userspace was debugging it
+ *
+ * Return: 0, to exit to userspace with KVM_EXIT_DEBUG.  debug.arch.hsr and
+ * hsr_high carry the syndrome, and debug.arch.far the address a watchpoint
+ * hit.
+ */
+int kvm_arm_handle_debug_exit(struct kvm_vcpu *vcpu)
+{
+	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
+	u64 esr = kvm_vcpu_get_esr(vcpu);
+
+	kvm_guest_debug_exit(vcpu);
+	exit->hsr = lower_32_bits(esr);
+	exit->hsr_high = upper_32_bits(esr);
+	vcpu->run->flags = KVM_DEBUG_ARCH_HSR_HIGH_VALID;
+
+	if (ESR_ELx_EC(esr) == ESR_ELx_EC_WATCHPT_LOW)
+		exit->far = vcpu->arch.fault.far_el2;
+	/* The step has been taken: the next entry starts a new one. */
+	if (ESR_ELx_EC(esr) == ESR_ELx_EC_SOFTSTP_LOW)
+		vcpu_clear_flag(vcpu, DBG_SS_ACTIVE_PENDING);
+	return 0;
+}
