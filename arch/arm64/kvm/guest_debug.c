@@ -4,9 +4,10 @@
  * accepts, and what a KVM_EXIT_DEBUG reports.
  *
  * The common code has already refused unknown control flags.  What is left
- * here is the register state a VMM hands over with KVM_GUESTDBG_USE_HW:
- * it is checked whole before any of it is taken, so that a refused request
- * leaves the vCPU exactly as it was.
+ * here is the register state a VMM hands over with KVM_GUESTDBG_USE_HW,
+ * and the re-injection of a debug exception into the guest: both are
+ * checked whole before anything is done, so that a refused request leaves
+ * the vCPU exactly as it was.
  */
 #include <linux/bitfield.h>
 #include <linux/kvm_guest_debug.h>
@@ -83,6 +84,51 @@ static int gd_check_hw_state(const struct kvm_guest_debug_arch *hw)
 	return 0;
 }
 
+#define GD_INJECT	(KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB)
+
+/*
+ * Whether the exception of the last debug exit can go back to the guest
+ * as @control asks: INJECT_BP for a BRK, INJECT_DB for the other debug
+ * exceptions, never both, and only into an AArch64 EL1 that nothing else
+ * is about to change.
+ */
+static int gd_check_inject(struct kvm_vcpu *vcpu, u32 control)
+{
+	u64 esr = vcpu->arch.debug_exit_esr;
+	bool brk = ESR_ELx_EC(esr) == ESR_ELx_EC_BRK64;
+
+	if ((control & GD_INJECT) == GD_INJECT || !esr)
+		return -EINVAL;
+	if (!!(control & KVM_GUESTDBG_INJECT_BP) != brk)
+		return -EINVAL;
+	if (vcpu_has_nv(vcpu) || vcpu_mode_is_32bit(vcpu))
+		return -EINVAL;
+	if (vcpu_get_flag(vcpu, PENDING_EXCEPTION) || vcpu_get_flag(vcpu, INCREMENT_PC))
+		return -EBUSY;
+	return 0;
+}
+
+/*
+ * The guest takes the exception as if no hypervisor had been in the way:
+ * at its current PC, with the exit's syndrome, and from its own EL, which
+ * for a breakpoint, watchpoint or step taken at EL1 is the "current EL"
+ * exception class, one above the "lower EL" one that EL2 saw.
+ */
+static void gd_inject(struct kvm_vcpu *vcpu)
+{
+	u64 esr = vcpu->arch.debug_exit_esr;
+	u8 ec = ESR_ELx_EC(esr);
+
+	if (ec != ESR_ELx_EC_BRK64 && vcpu_mode_priv(vcpu))
+		esr = (esr & ~ESR_ELx_EC_MASK) |
+		      FIELD_PREP(ESR_ELx_EC_MASK, ec + 1);
+	if (ec == ESR_ELx_EC_WATCHPT_LOW)
+		vcpu_write_sys_reg(vcpu, vcpu->arch.debug_exit_far, FAR_EL1);
+	vcpu_write_sys_reg(vcpu, esr, ESR_EL1);
+	kvm_pend_exception(vcpu, EXCEPT_AA64_EL1_SYNC);
+	vcpu->arch.debug_exit_esr = 0;
+}
+
 /**
  * kvm_arch_vcpu_ioctl_set_guest_debug() - arm64's KVM_SET_GUEST_DEBUG
  * @vcpu: the vCPU, with vcpu->mutex held
@@ -92,31 +138,40 @@ static int gd_check_hw_state(const struct kvm_guest_debug_arch *hw)
  * Otherwise the flags take effect at the next guest entry, and with
  * KVM_GUESTDBG_USE_HW userspace's breakpoints and watchpoints replace the
  * guest's own in the hardware until debugging stops; the guest's values
- * are kept aside, untouched.
+ * are kept aside, untouched.  KVM_GUESTDBG_INJECT_BP or INJECT_DB, which
+ * act once, hand the exception of the last debug exit back to the guest.
  *
- * Return: 0, or -EINVAL if the breakpoint or watchpoint state is not
- * valid for this CPU; the vCPU is then left unchanged.
+ * Return: 0; -EINVAL if the breakpoint or watchpoint state is not valid
+ * for this CPU or there is no such exception to hand back; -EBUSY if the
+ * guest has another exception pending.  On error the vCPU is unchanged.
  */
 int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 					struct kvm_guest_debug *dbg)
 {
 	u32 control = dbg->control;
+	int ret;
 
 	trace_kvm_set_guest_debug(vcpu, control);
 
 	if (!(control & KVM_GUESTDBG_ENABLE))
 		control = 0;
 	if (control & KVM_GUESTDBG_USE_HW) {
-		int ret = gd_check_hw_state(&dbg->arch);
-
+		ret = gd_check_hw_state(&dbg->arch);
 		if (ret)
 			return ret;
-		vcpu->arch.external_debug_state = dbg->arch;
 	}
+	if (control & GD_INJECT) {
+		ret = gd_check_inject(vcpu, control);
+		if (ret)
+			return ret;
+		gd_inject(vcpu);
+	}
+	if (control & KVM_GUESTDBG_USE_HW)
+		vcpu->arch.external_debug_state = dbg->arch;
 	/* A step left pending belongs to the stepping that just ended. */
 	if (!(control & KVM_GUESTDBG_SINGLESTEP))
 		vcpu_clear_flag(vcpu, DBG_SS_ACTIVE_PENDING);
-	vcpu->guest_debug = control;
+	vcpu->guest_debug = control & ~GD_INJECT;
 	return 0;
 }
 
@@ -135,12 +190,16 @@ int kvm_arm_handle_debug_exit(struct kvm_vcpu *vcpu)
 	u64 esr = kvm_vcpu_get_esr(vcpu);
 
 	kvm_guest_debug_exit(vcpu);
+	vcpu->arch.debug_exit_esr = esr;
+	vcpu->arch.debug_exit_far = 0;
 	exit->hsr = lower_32_bits(esr);
 	exit->hsr_high = upper_32_bits(esr);
 	vcpu->run->flags = KVM_DEBUG_ARCH_HSR_HIGH_VALID;
 
-	if (ESR_ELx_EC(esr) == ESR_ELx_EC_WATCHPT_LOW)
+	if (ESR_ELx_EC(esr) == ESR_ELx_EC_WATCHPT_LOW) {
 		exit->far = vcpu->arch.fault.far_el2;
+		vcpu->arch.debug_exit_far = exit->far;
+	}
 	/* The step has been taken: the next entry starts a new one. */
 	if (ESR_ELx_EC(esr) == ESR_ELx_EC_SOFTSTP_LOW)
 		vcpu_clear_flag(vcpu, DBG_SS_ACTIVE_PENDING);

@@ -67,6 +67,15 @@ static struct gd_cmd gd_cmd;
 static uint64_t gd_watched[2] __aligned(16);
 static uint64_t gd_svc_count;
 
+/* What the guest's own debug handlers saw of an injected exception. */
+struct gd_injected {
+	uint64_t count;
+	uint64_t esr;
+	uint64_t far;
+};
+
+static struct gd_injected gd_injected;
+
 /*
  * The address of a label in the guest's asm.  The guest runs this binary
  * at its link address, so the host's view is the guest's.
@@ -113,6 +122,16 @@ static void guest_access(bool store, uint64_t addr, uint64_t size)
 static void guest_svc_handler(struct ex_regs *regs)
 {
 	WRITE_ONCE(gd_svc_count, READ_ONCE(gd_svc_count) + 1);
+}
+
+static void guest_debug_handler(struct ex_regs *regs)
+{
+	WRITE_ONCE(gd_injected.esr, read_sysreg(esr_el1));
+	WRITE_ONCE(gd_injected.far, read_sysreg(far_el1));
+	WRITE_ONCE(gd_injected.count, READ_ONCE(gd_injected.count) + 1);
+	/* A BRK returns to itself: step over it, as a guest kernel does. */
+	if (ESR_EC(READ_ONCE(gd_injected.esr)) == EC_BRK64)
+		regs->pc += 4;
 }
 
 static void guest_code(void)
@@ -451,6 +470,9 @@ static const struct bad_input bad_inputs[] = {
 	{ "control bit 4", BIT(4) },
 	{ "control bit 15", BIT(15) },
 	{ "control bit 30", BIT(30) },
+	{ "INJECT_BP with no debug exit to hand back", KVM_GUESTDBG_INJECT_BP },
+	{ "INJECT_DB with no debug exit to hand back", KVM_GUESTDBG_INJECT_DB },
+	{ "INJECT_BP and INJECT_DB at once", KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB },
 	{ "DBGBCR RES0 bit 3", 0, BCR, 1, BIT(3) },
 	{ "DBGBCR RES0 bit 4", 0, BCR, 1, BIT(4) },
 	{ "DBGBCR RES0 bit 9", 0, BCR, 1, BIT(9) },
@@ -521,6 +543,89 @@ static bool test_bad_input(struct gd_vm *g, int n, uint64_t arg)
 	       run_to_sync(g);
 }
 
+static bool set_debug_fails(struct gd_vm *g, uint32_t control, const char *what)
+{
+	struct kvm_guest_debug dbg = { .control = control };
+	int r = __vcpu_ioctl(g->vcpu, KVM_SET_GUEST_DEBUG, &dbg);
+
+	return expect(r == -1 && errno == EINVAL, "%s: ret %d errno %d, want EINVAL",
+		      what, r, errno);
+}
+
+/* The guest's handler must have seen the exception once, with this ESR. */
+static bool guest_saw(struct gd_vm *g, uint32_t ec, uint64_t exit_esr)
+{
+	struct gd_injected *seen = addr_gva2hva(g->vm, (vm_vaddr_t)&gd_injected);
+	uint64_t iss_mask = GENMASK(24, 0);
+
+	return expect(seen->count == 1, "guest handler ran %lu times, want once",
+		      seen->count) &&
+	       expect(ESR_EC(seen->esr) == ec, "guest ESR_EL1 0x%lx, want class 0x%x",
+		      seen->esr, ec) &&
+	       expect((seen->esr & iss_mask) == (exit_esr & iss_mask),
+		      "guest ISS 0x%lx, exit ISS 0x%lx", seen->esr & iss_mask,
+		      exit_esr & iss_mask);
+}
+
+static bool test_inject_bp(struct gd_vm *g, int n, uint64_t arg)
+{
+	uint64_t esr;
+
+	arm_case(g, OP_BRK, 0, 0);
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
+	vcpu_run(g->vcpu);
+	if (!debug_exit(g, EC_BRK64))
+		return false;
+	esr = g->vcpu->run->debug.arch.hsr;
+	/* A BRK is no INJECT_DB: refused, and without a trace. */
+	if (!set_debug_fails(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB,
+			     "INJECT_DB after a BRK"))
+		return false;
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_BP, NULL);
+	return run_to_sync(g) && guest_saw(g, EC_BRK64, esr);
+}
+
+static bool test_inject_db_bp(struct gd_vm *g, int n, uint64_t arg)
+{
+	struct kvm_guest_debug_arch arch = {};
+	uint64_t esr;
+
+	arch.dbg_bvr[0] = GUEST_LABEL(gd_exec);
+	arch.dbg_bcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
+	arm_case(g, OP_EXEC, 0, 0);
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
+	vcpu_run(g->vcpu);
+	if (!debug_exit(g, EC_BREAKPT_LOW))
+		return false;
+	esr = g->vcpu->run->debug.arch.hsr;
+	if (!set_debug_fails(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_BP,
+			     "INJECT_BP after a breakpoint"))
+		return false;
+	/* Disarmed, so that the guest's return re-executes the instruction. */
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB, NULL);
+	return run_to_sync(g) && guest_saw(g, ESR_EC_HW_BP_CURRENT, esr);
+}
+
+static bool test_inject_db_wp(struct gd_vm *g, int n, uint64_t arg)
+{
+	struct gd_injected *seen = addr_gva2hva(g->vm, (vm_vaddr_t)&gd_injected);
+	struct kvm_guest_debug_arch arch = {};
+	uint64_t esr, far;
+
+	arch.dbg_wvr[0] = (uint64_t)gd_watched;
+	arch.dbg_wcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGWCR_LSC_ST | DBGWCR_BAS(0xff);
+	arm_case(g, OP_LOAD_THEN_STORE, (uint64_t)gd_watched + 4, 4);
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
+	vcpu_run(g->vcpu);
+	if (!debug_exit(g, EC_WATCHPT_LOW))
+		return false;
+	esr = g->vcpu->run->debug.arch.hsr;
+	far = g->vcpu->run->debug.arch.far;
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB, NULL);
+	return run_to_sync(g) && guest_saw(g, ESR_EC_WP_CURRENT, esr) &&
+	       expect(seen->far == far, "guest FAR_EL1 0x%lx, exit FAR 0x%lx", seen->far, far);
+}
+
 static void gd_vm_create(struct gd_vm *g)
 {
 	uint64_t dfr0, mmio_gva, mmio_gpa;
@@ -529,6 +634,11 @@ static void gd_vm_create(struct gd_vm *g)
 	vm_init_descriptor_tables(g->vm);
 	vcpu_init_descriptor_tables(g->vcpu);
 	vm_install_sync_handler(g->vm, VECTOR_SYNC_CURRENT, ESR_EC_SVC64, guest_svc_handler);
+	vm_install_sync_handler(g->vm, VECTOR_SYNC_CURRENT, ESR_EC_BRK_INS, guest_debug_handler);
+	vm_install_sync_handler(g->vm, VECTOR_SYNC_CURRENT, ESR_EC_HW_BP_CURRENT,
+				guest_debug_handler);
+	vm_install_sync_handler(g->vm, VECTOR_SYNC_CURRENT, ESR_EC_WP_CURRENT,
+				guest_debug_handler);
 
 	/* An MMIO page of our own, next to the ucall one. */
 	mmio_gpa = g->vm->ucall_mmio_addr + g->vm->page_size;
@@ -575,6 +685,9 @@ int main(void)
 		{ test_step_hvc, "single-step: over an HVC KVM handles" },
 		{ test_step_mmio, "single-step: over an MMIO exit" },
 		{ test_step_svc, "single-step: into and out of an exception" },
+		{ test_inject_bp, "INJECT_BP: the guest's own handler gets the BRK" },
+		{ test_inject_db_bp, "INJECT_DB: the guest's own handler gets the breakpoint" },
+		{ test_inject_db_wp, "INJECT_DB: the guest handler gets the watchpoint and FAR" },
 		{ test_bad_input, "bad input: reserved bits, misaligned addresses, missing slots" },
 	};
 	struct gd_vm probe;
