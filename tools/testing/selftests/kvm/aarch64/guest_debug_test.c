@@ -31,6 +31,9 @@
 #define DFR0_BRPS	GENMASK(15, 12)
 #define DFR0_WRPS	GENMASK(23, 20)
 
+#define MDSCR_KDE	BIT(13)
+#define MDSCR_MDE	BIT(15)
+
 #define BRK_IMM		0x7	/* as in guest_code */
 
 /* DBGBCR<n>_EL1 / DBGWCR<n>_EL1 fields. */
@@ -53,6 +56,7 @@ enum gd_op {
 	OP_STEP_HVC,
 	OP_STEP_MMIO,
 	OP_STEP_SVC,
+	OP_GUEST_ARM,
 	OP_DONE,
 };
 
@@ -124,11 +128,35 @@ static void guest_svc_handler(struct ex_regs *regs)
 	WRITE_ONCE(gd_svc_count, READ_ONCE(gd_svc_count) + 1);
 }
 
+/* The guest's own debug setup: BRP0 on gd_exec, WRP1 on gd_watched[1]. */
+#define GUEST_BCR0	(DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64)
+#define GUEST_WCR1	(DBGxCR_E | DBGxCR_PRIV_EL1 | DBGWCR_LSC_ST | DBGWCR_BAS(0xff))
+
+static void guest_arm_own_debug(void)
+{
+	write_sysreg(0, oslar_el1);
+	write_sysreg(GUEST_LABEL(gd_exec), dbgbvr0_el1);
+	write_sysreg(GUEST_BCR0, dbgbcr0_el1);
+	write_sysreg((uint64_t)&gd_watched[1], dbgwvr1_el1);
+	write_sysreg(GUEST_WCR1, dbgwcr1_el1);
+	write_sysreg(read_sysreg(mdscr_el1) | MDSCR_KDE | MDSCR_MDE, mdscr_el1);
+	isb();
+	asm volatile("msr daifclr, #8");
+}
+
 static void guest_debug_handler(struct ex_regs *regs)
 {
 	WRITE_ONCE(gd_injected.esr, read_sysreg(esr_el1));
 	WRITE_ONCE(gd_injected.far, read_sysreg(far_el1));
 	WRITE_ONCE(gd_injected.count, READ_ONCE(gd_injected.count) + 1);
+	/*
+	 * A breakpoint returns to the instruction it stopped: the guest
+	 * disarms its own before it goes back, as a debugger stub would.
+	 */
+	if (ESR_EC(READ_ONCE(gd_injected.esr)) == ESR_EC_HW_BP_CURRENT) {
+		write_sysreg(0, dbgbcr0_el1);
+		isb();
+	}
 	/* A BRK returns to itself: step over it, as a guest kernel does. */
 	if (ESR_EC(READ_ONCE(gd_injected.esr)) == EC_BRK64)
 		regs->pc += 4;
@@ -177,6 +205,9 @@ static void guest_code(void)
 		case OP_STEP_SVC:
 			asm volatile("gd_svc0: svc #0\n\t"
 				     "gd_svc1: nop" : : : "memory");
+			break;
+		case OP_GUEST_ARM:
+			guest_arm_own_debug();
 			break;
 		case OP_DONE:
 			GUEST_DONE();
@@ -626,6 +657,89 @@ static bool test_inject_db_wp(struct gd_vm *g, int n, uint64_t arg)
 	       expect(seen->far == far, "guest FAR_EL1 0x%lx, exit FAR 0x%lx", seen->far, far);
 }
 
+struct gd_guest_regs {
+	uint64_t bcr0, bvr0, wcr1, wvr1, mdscr;
+};
+
+/* The ONE_REG ids of the guest's DBGB/W registers (op0 2, op1 0, CRn 0). */
+#define GD_DBGBVR(n)	KVM_ARM64_SYS_REG(sys_reg(2, 0, 0, (n), 4))
+#define GD_DBGBCR(n)	KVM_ARM64_SYS_REG(sys_reg(2, 0, 0, (n), 5))
+#define GD_DBGWVR(n)	KVM_ARM64_SYS_REG(sys_reg(2, 0, 0, (n), 6))
+#define GD_DBGWCR(n)	KVM_ARM64_SYS_REG(sys_reg(2, 0, 0, (n), 7))
+
+static void read_guest_regs(struct gd_vm *g, struct gd_guest_regs *r)
+{
+	vcpu_get_reg(g->vcpu, GD_DBGBCR(0), &r->bcr0);
+	vcpu_get_reg(g->vcpu, GD_DBGBVR(0), &r->bvr0);
+	vcpu_get_reg(g->vcpu, GD_DBGWCR(1), &r->wcr1);
+	vcpu_get_reg(g->vcpu, GD_DBGWVR(1), &r->wvr1);
+	vcpu_get_reg(g->vcpu, KVM_ARM64_SYS_REG(SYS_MDSCR_EL1), &r->mdscr);
+}
+
+static bool same_guest_regs(const struct gd_guest_regs *a, const struct gd_guest_regs *b)
+{
+	return expect(!memcmp(a, b, sizeof(*a)),
+		      "guest debug state changed: BCR0 %lx->%lx BVR0 %lx->%lx WCR1 %lx->%lx WVR1 %lx->%lx MDSCR %lx->%lx",
+		      a->bcr0, b->bcr0, a->bvr0, b->bvr0, a->wcr1, b->wcr1,
+		      a->wvr1, b->wvr1, a->mdscr, b->mdscr);
+}
+
+/*
+ * The guest debugs itself (its own BRP0 and WRP1, MDSCR_EL1.MDE/KDE) while
+ * userspace debugs it with breakpoints and single-step.  Userspace's
+ * session must leave the guest's registers bit-exact, and the two must
+ * be able to take turns on the same instruction.
+ */
+static bool test_ownership(struct gd_vm *g, int n, uint64_t arg)
+{
+	struct gd_injected *seen = addr_gva2hva(g->vm, (vm_vaddr_t)&gd_injected);
+	struct kvm_guest_debug_arch arch = {};
+	struct gd_guest_regs before, after;
+	uint64_t exec = GUEST_LABEL(gd_exec);
+
+	arm_case(g, OP_GUEST_ARM, 0, 0);
+	if (!run_to_sync(g))
+		return false;
+	read_guest_regs(g, &before);
+	if (!expect(before.bcr0 == GUEST_BCR0 && before.bvr0 == exec &&
+		    before.wcr1 == GUEST_WCR1 && (before.mdscr & MDSCR_MDE),
+		    "the guest's own setup did not stick"))
+		return false;
+
+	/* Userspace's session: a breakpoint, then single-steps. */
+	arch.dbg_bvr[0] = GUEST_LABEL(gd_plain0);
+	arch.dbg_bcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
+	arm_case(g, OP_STEP_PLAIN, 0, 0);
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
+	vcpu_run(g->vcpu);
+	if (!debug_exit(g, EC_BREAKPT_LOW))
+		return false;
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL);
+	if (!step_exit_at(g, GUEST_LABEL(gd_plain1)) || !run_to_sync(g))
+		return false;
+	read_guest_regs(g, &after);
+	if (!same_guest_regs(&before, &after))
+		return false;
+
+	/*
+	 * Turns on gd_exec: userspace's breakpoint stops the vCPU first; with
+	 * userspace gone, the guest's own breakpoint reaches its handler.
+	 */
+	arch.dbg_bvr[0] = exec;
+	arm_case(g, OP_EXEC, 0, 0);
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
+	vcpu_run(g->vcpu);
+	if (!debug_exit(g, EC_BREAKPT_LOW) ||
+	    !expect(seen->count == 0, "the guest saw userspace's breakpoint"))
+		return false;
+	read_guest_regs(g, &after);
+	if (!same_guest_regs(&before, &after) || !run_to_sync(g))
+		return false;
+	return expect(seen->count == 1 && ESR_EC(seen->esr) == ESR_EC_HW_BP_CURRENT,
+		      "guest's own breakpoint: handler ran %lu times, ESR 0x%lx",
+		      seen->count, seen->esr);
+}
+
 static void gd_vm_create(struct gd_vm *g)
 {
 	uint64_t dfr0, mmio_gva, mmio_gpa;
@@ -688,6 +802,7 @@ int main(void)
 		{ test_inject_bp, "INJECT_BP: the guest's own handler gets the BRK" },
 		{ test_inject_db_bp, "INJECT_DB: the guest's own handler gets the breakpoint" },
 		{ test_inject_db_wp, "INJECT_DB: the guest handler gets the watchpoint and FAR" },
+		{ test_ownership, "ownership: the guest's debug state survives and takes turns" },
 		{ test_bad_input, "bad input: reserved bits, misaligned addresses, missing slots" },
 	};
 	struct gd_vm probe;
