@@ -12,9 +12,14 @@
 #include <linux/bitfield.h>
 #include <linux/kvm_guest_debug.h>
 
+#include <linux/irqchip/arm-gic.h>
+
 #include <asm/esr.h>
 #include <asm/hw_breakpoint.h>
 #include <asm/kvm_emulate.h>
+#include <asm/sysreg.h>
+
+#include <kvm/arm_vgic.h>
 
 #include "trace.h"
 
@@ -140,9 +145,11 @@ static void gd_inject(struct kvm_vcpu *vcpu)
  * guest's own in the hardware until debugging stops; the guest's values
  * are kept aside, untouched.  KVM_GUESTDBG_INJECT_BP or INJECT_DB, which
  * act once, hand the exception of the last debug exit back to the guest.
+ * KVM_GUESTDBG_BLOCKIRQ holds the vGIC's interrupts back while it is set.
  *
  * Return: 0; -EINVAL if the breakpoint or watchpoint state is not valid
- * for this CPU or there is no such exception to hand back; -EBUSY if the
+ * for this CPU, there is no such exception to hand back, or BLOCKIRQ is
+ * asked for without an in-kernel vGIC; -EBUSY if the
  * guest has another exception pending.  On error the vCPU is unchanged.
  */
 int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
@@ -160,6 +167,9 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 		if (ret)
 			return ret;
 	}
+	/* Only the in-kernel vGIC's interrupts can be held back. */
+	if ((control & KVM_GUESTDBG_BLOCKIRQ) && !irqchip_in_kernel(vcpu->kvm))
+		return -EINVAL;
 	if (control & GD_INJECT) {
 		ret = gd_check_inject(vcpu, control);
 		if (ret)
@@ -204,4 +214,33 @@ int kvm_arm_handle_debug_exit(struct kvm_vcpu *vcpu)
 	if (ESR_ELx_EC(esr) == ESR_ELx_EC_SOFTSTP_LOW)
 		vcpu_clear_flag(vcpu, DBG_SS_ACTIVE_PENDING);
 	return 0;
+}
+
+/**
+ * kvm_arm_guest_debug_gate_irqs() - apply KVM_GUESTDBG_BLOCKIRQ at entry
+ * @vcpu: the vCPU about to enter the guest, with interrupts disabled
+ *
+ * Called before the vGIC state is loaded.  While userspace blocks
+ * interrupts, the virtual CPU interface stays disabled: the list
+ * registers are filled as usual, so nothing is lost, but none of their
+ * interrupts is signalled to the guest until the flag is cleared.
+ */
+void kvm_arm_guest_debug_gate_irqs(struct kvm_vcpu *vcpu)
+{
+	bool open = !(vcpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ);
+	struct vgic_cpu *vgic = &vcpu->arch.vgic_cpu;
+
+	if (!vgic_initialized(vcpu->kvm))
+		return;
+	if (static_branch_unlikely(&kvm_vgic_global_state.gicv3_cpuif)) {
+		if (open)
+			vgic->vgic_v3.vgic_hcr |= ICH_HCR_EN;
+		else
+			vgic->vgic_v3.vgic_hcr &= ~ICH_HCR_EN;
+	} else {
+		if (open)
+			vgic->vgic_v2.vgic_hcr |= GICH_HCR_EN;
+		else
+			vgic->vgic_v2.vgic_hcr &= ~GICH_HCR_EN;
+	}
 }

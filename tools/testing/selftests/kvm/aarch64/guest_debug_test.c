@@ -14,8 +14,11 @@
 #include <stdarg.h>
 #include <linux/bitfield.h>
 
+#include "arch_timer.h"
+#include "gic.h"
 #include "kvm_util.h"
 #include "processor.h"
+#include "vgic.h"
 #include "ucall_common.h"
 
 /* Exception classes of debug exceptions taken from a lower EL (to EL2). */
@@ -57,6 +60,7 @@ enum gd_op {
 	OP_STEP_MMIO,
 	OP_STEP_SVC,
 	OP_GUEST_ARM,
+	OP_STEP_IRQ,
 	OP_DONE,
 };
 
@@ -79,6 +83,9 @@ struct gd_injected {
 };
 
 static struct gd_injected gd_injected;
+static uint64_t gd_irq_count;
+
+#define VTIMER_IRQ	27	/* the virtual timer's PPI, KVM's default */
 
 /*
  * The address of a label in the guest's asm.  The guest runs this binary
@@ -162,6 +169,39 @@ static void guest_debug_handler(struct ex_regs *regs)
 		regs->pc += 4;
 }
 
+static void guest_irq_handler(struct ex_regs *regs)
+{
+	unsigned int irq = gic_get_and_ack_irq();
+
+	timer_set_ctl(VIRTUAL, CTL_IMASK);
+	gic_set_eoi(irq);
+	if (irq == VTIMER_IRQ)
+		WRITE_ONCE(gd_irq_count, READ_ONCE(gd_irq_count) + 1);
+}
+
+/*
+ * Makes the virtual timer interrupt pending, with interrupts masked, then
+ * unmasks them at gd_irq0 for a few instructions: the case BLOCKIRQ is for.
+ */
+static void guest_step_with_irq_pending(void)
+{
+	gic_init(GIC_V3, 1);
+	gic_irq_enable(VTIMER_IRQ);
+	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL));
+	timer_set_ctl(VIRTUAL, CTL_ENABLE);
+	isb();
+	while (!(read_sysreg(cntv_ctl_el0) & CTL_ISTATUS))
+		cpu_relax();
+	asm volatile("gd_irq0: msr daifclr, #2\n\t"
+		     "gd_irq1: nop\n\t"
+		     "gd_irq2: nop\n\t"
+		     "gd_irq3: msr daifset, #2\n\t"
+		     "gd_irq4: nop" : : : "memory");
+	local_irq_enable();
+	isb();
+	local_irq_disable();
+}
+
 static void guest_code(void)
 {
 	for (;;) {
@@ -209,6 +249,9 @@ static void guest_code(void)
 		case OP_GUEST_ARM:
 			guest_arm_own_debug();
 			break;
+		case OP_STEP_IRQ:
+			guest_step_with_irq_pending();
+			break;
 		case OP_DONE:
 			GUEST_DONE();
 			break;
@@ -221,6 +264,7 @@ static void guest_code(void)
 struct gd_vm {
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpu;
+	int gic_fd;
 	int brps, wrps;
 };
 
@@ -740,14 +784,69 @@ static bool test_ownership(struct gd_vm *g, int n, uint64_t arg)
 		      seen->count, seen->esr);
 }
 
+/*
+ * With the timer interrupt pending and unmasked, every step must stay in
+ * line while BLOCKIRQ is set; once it is cleared, the interrupt arrives.
+ */
+static bool test_blockirq(struct gd_vm *g, int n, uint64_t arg)
+{
+	const uint64_t want[] = {
+		GUEST_LABEL(gd_irq1), GUEST_LABEL(gd_irq2), GUEST_LABEL(gd_irq3),
+		GUEST_LABEL(gd_irq4),
+	};
+	uint64_t count;
+	size_t i;
+
+	arm_case(g, OP_STEP_IRQ, 0, 0);
+	if (!step_from(g, GUEST_LABEL(gd_irq0)))
+		return false;
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_BLOCKIRQ,
+		  NULL);
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		if (!step_exit_at(g, want[i]))
+			return false;
+	if (!run_to_sync(g))
+		return false;
+	sync_global_from_guest(g->vm, gd_irq_count);
+	count = gd_irq_count;
+	return expect(count == 1, "the timer interrupt came %lu times, want once", count);
+}
+
+/*
+ * The control case: without BLOCKIRQ, the same steps reach the IRQ vector
+ * (at the latest after the step that unmasks interrupts).
+ */
+static bool test_irq_unblocked(struct gd_vm *g, int n, uint64_t arg)
+{
+	uint64_t vbar, pc = 0;
+	int i;
+
+	vcpu_get_reg(g->vcpu, KVM_ARM64_SYS_REG(SYS_VBAR_EL1), &vbar);
+	arm_case(g, OP_STEP_IRQ, 0, 0);
+	if (!step_from(g, GUEST_LABEL(gd_irq0)))
+		return false;
+	for (i = 0; i < 4 && pc != vbar + 0x280; i++) {
+		vcpu_run(g->vcpu);
+		if (!debug_exit(g, EC_SOFTSTP_LOW))
+			return false;
+		pc = get_pc(g->vcpu);
+	}
+	return expect(pc == vbar + 0x280, "4 steps never reached the IRQ vector at 0x%lx",
+		      vbar + 0x280) &&
+	       run_to_sync(g);
+}
+
 static void gd_vm_create(struct gd_vm *g)
 {
 	uint64_t dfr0, mmio_gva, mmio_gpa;
 
 	g->vm = vm_create_with_one_vcpu(&g->vcpu, guest_code);
+	g->gic_fd = vgic_v3_setup(g->vm, 1, 64);
+	__TEST_REQUIRE(g->gic_fd >= 0, "no GICv3 for the guest");
 	vm_init_descriptor_tables(g->vm);
 	vcpu_init_descriptor_tables(g->vcpu);
 	vm_install_sync_handler(g->vm, VECTOR_SYNC_CURRENT, ESR_EC_SVC64, guest_svc_handler);
+	vm_install_exception_handler(g->vm, VECTOR_IRQ_CURRENT, guest_irq_handler);
 	vm_install_sync_handler(g->vm, VECTOR_SYNC_CURRENT, ESR_EC_BRK_INS, guest_debug_handler);
 	vm_install_sync_handler(g->vm, VECTOR_SYNC_CURRENT, ESR_EC_HW_BP_CURRENT,
 				guest_debug_handler);
@@ -780,6 +879,7 @@ static bool run_case(bool (*fn)(struct gd_vm *g, int n, uint64_t arg), int n, ui
 		vcpu_run(g.vcpu);
 		ok = expect(get_ucall(g.vcpu, NULL) == UCALL_DONE, "guest did not run to its end");
 	}
+	close(g.gic_fd);
 	kvm_vm_free(g.vm);
 	return ok;
 }
@@ -802,6 +902,8 @@ int main(void)
 		{ test_inject_bp, "INJECT_BP: the guest's own handler gets the BRK" },
 		{ test_inject_db_bp, "INJECT_DB: the guest's own handler gets the breakpoint" },
 		{ test_inject_db_wp, "INJECT_DB: the guest handler gets the watchpoint and FAR" },
+		{ test_irq_unblocked, "single-step with an IRQ pending reaches its vector" },
+		{ test_blockirq, "BLOCKIRQ: steps stay in line, the IRQ comes after" },
 		{ test_ownership, "ownership: the guest's debug state survives and takes turns" },
 		{ test_bad_input, "bad input: reserved bits, misaligned addresses, missing slots" },
 	};
@@ -813,6 +915,7 @@ int main(void)
 	gd_vm_create(&probe);
 	brps = probe.brps;
 	wrps = probe.wrps;
+	close(probe.gic_fd);
 	kvm_vm_free(probe.vm);
 
 	ksft_print_header();
