@@ -11,7 +11,10 @@
  * runs the code that case names.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <unistd.h>
 #include <linux/bitfield.h>
 
 #include "arch_timer.h"
@@ -34,6 +37,8 @@
 #define DFR0_BRPS	GENMASK(15, 12)
 #define DFR0_WRPS	GENMASK(23, 20)
 
+#define MDSCR_SS	BIT(0)
+#define MDSCR_TDCC	BIT(12)
 #define MDSCR_KDE	BIT(13)
 #define MDSCR_MDE	BIT(15)
 
@@ -61,6 +66,8 @@ enum gd_op {
 	OP_STEP_SVC,
 	OP_GUEST_ARM,
 	OP_STEP_IRQ,
+	OP_MDSCR_RW,
+	OP_SPIN,
 	OP_DONE,
 };
 
@@ -84,6 +91,7 @@ struct gd_injected {
 
 static struct gd_injected gd_injected;
 static uint64_t gd_irq_count;
+static uint64_t gd_mdscr_seen;
 
 #define VTIMER_IRQ	27	/* the virtual timer's PPI, KVM's default */
 
@@ -252,6 +260,21 @@ static void guest_code(void)
 		case OP_STEP_IRQ:
 			guest_step_with_irq_pending();
 			break;
+		case OP_SPIN:
+			while (!READ_ONCE(gd_cmd.addr))
+				cpu_relax();
+			break;
+		case OP_MDSCR_RW: {
+			uint64_t mdscr;
+
+			asm volatile("gd_mdscr0: mrs %0, mdscr_el1\n\t"
+				     "gd_mdscr1: orr %0, %0, %1\n\t"
+				     "gd_mdscr2: msr mdscr_el1, %0\n\t"
+				     "gd_mdscr3: nop"
+				     : "=&r"(mdscr) : "i"(MDSCR_TDCC));
+			WRITE_ONCE(gd_mdscr_seen, mdscr & ~MDSCR_TDCC);
+			break;
+		}
 		case OP_DONE:
 			GUEST_DONE();
 			break;
@@ -785,6 +808,37 @@ static bool test_ownership(struct gd_vm *g, int n, uint64_t arg)
 }
 
 /*
+ * The guest reads and writes its own MDSCR_EL1 while userspace steps it:
+ * it must read its own value, without userspace's SS bit, and its write
+ * must survive the end of the step.
+ */
+static bool test_mdscr_under_step(struct gd_vm *g, int n, uint64_t arg)
+{
+	struct gd_guest_regs before, after;
+	uint64_t seen;
+
+	arm_case(g, OP_GUEST_ARM, 0, 0);
+	if (!run_to_sync(g))
+		return false;
+	read_guest_regs(g, &before);
+	arm_case(g, OP_MDSCR_RW, 0, 0);
+	if (!step_from(g, GUEST_LABEL(gd_mdscr0)) ||
+	    !step_exit_at(g, GUEST_LABEL(gd_mdscr1)) ||
+	    !step_exit_at(g, GUEST_LABEL(gd_mdscr2)) ||
+	    !step_exit_at(g, GUEST_LABEL(gd_mdscr3)) ||
+	    !run_to_sync(g))
+		return false;
+	read_guest_regs(g, &after);
+	sync_global_from_guest(g->vm, gd_mdscr_seen);
+	seen = gd_mdscr_seen;
+	return expect(seen == before.mdscr, "guest read MDSCR_EL1 0x%lx, its value is 0x%lx",
+		      seen, before.mdscr) &&
+	       expect(after.mdscr == (before.mdscr | MDSCR_TDCC),
+		      "MDSCR_EL1 0x%lx after the guest's write, want 0x%lx", after.mdscr,
+		      before.mdscr | MDSCR_TDCC);
+}
+
+/*
  * With the timer interrupt pending and unmasked, every step must stay in
  * line while BLOCKIRQ is set; once it is cleared, the interrupt arrives.
  */
@@ -834,6 +888,77 @@ static bool test_irq_unblocked(struct gd_vm *g, int n, uint64_t arg)
 	return expect(pc == vbar + 0x280, "4 steps never reached the IRQ vector at 0x%lx",
 		      vbar + 0x280) &&
 	       run_to_sync(g);
+}
+
+struct gd_race {
+	struct gd_vm *g;
+	bool running;
+	bool set_done;
+	int run_ret, run_errno, set_ret;
+};
+
+static void gd_kick(int sig)
+{
+}
+
+static void *gd_race_run(void *arg)
+{
+	struct gd_race *race = arg;
+
+	WRITE_ONCE(race->running, true);
+	race->run_ret = __vcpu_run(race->g->vcpu);
+	race->run_errno = errno;
+	return NULL;
+}
+
+static void *gd_race_set(void *arg)
+{
+	struct kvm_guest_debug dbg = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
+	};
+	struct gd_race *race = arg;
+
+	race->set_ret = __vcpu_ioctl(race->g->vcpu, KVM_SET_GUEST_DEBUG, &dbg);
+	WRITE_ONCE(race->set_done, true);
+	return NULL;
+}
+
+/*
+ * KVM_SET_GUEST_DEBUG from one thread while another runs the vCPU: the
+ * request must wait for the run to end, never change a running vCPU, and
+ * then take effect at the next run.
+ */
+static bool test_set_while_running(struct gd_vm *g, int n, uint64_t arg)
+{
+	struct gd_cmd *cmd = addr_gva2hva(g->vm, (vm_vaddr_t)&gd_cmd);
+	struct sigaction sa = { .sa_handler = gd_kick };
+	struct gd_race race = { .g = g };
+	pthread_t runner, setter;
+	bool waited;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	arm_case(g, OP_SPIN, 0, 0);
+	pthread_create(&runner, NULL, gd_race_run, &race);
+	while (!READ_ONCE(race.running))
+		usleep(1000);
+	usleep(200 * 1000);
+	pthread_create(&setter, NULL, gd_race_set, &race);
+	usleep(200 * 1000);
+	waited = !READ_ONCE(race.set_done);
+	pthread_kill(runner, SIGUSR1);
+	pthread_join(runner, NULL);
+	pthread_join(setter, NULL);
+	if (!expect(waited, "KVM_SET_GUEST_DEBUG did not wait for the running vCPU") ||
+	    !expect(race.run_ret == -1 && race.run_errno == EINTR,
+		    "KVM_RUN ret %d errno %d, want EINTR after the kick", race.run_ret,
+		    race.run_errno) ||
+	    !expect(!race.set_ret, "KVM_SET_GUEST_DEBUG ret %d once the run ended",
+		    race.set_ret))
+		return false;
+	/* Now it applies: the released guest stops after one instruction. */
+	WRITE_ONCE(cmd->addr, 1);
+	vcpu_run(g->vcpu);
+	return debug_exit(g, EC_SOFTSTP_LOW) && run_to_sync(g);
 }
 
 static void gd_vm_create(struct gd_vm *g)
@@ -905,6 +1030,8 @@ int main(void)
 		{ test_irq_unblocked, "single-step with an IRQ pending reaches its vector" },
 		{ test_blockirq, "BLOCKIRQ: steps stay in line, the IRQ comes after" },
 		{ test_ownership, "ownership: the guest's debug state survives and takes turns" },
+		{ test_mdscr_under_step, "ownership: the guest MDSCR_EL1 under userspace step" },
+		{ test_set_while_running, "concurrency: SET_GUEST_DEBUG waits for a running vCPU" },
 		{ test_bad_input, "bad input: reserved bits, misaligned addresses, missing slots" },
 	};
 	struct gd_vm probe;
