@@ -25,6 +25,7 @@ import kgd_paths
 import kgd_results
 import kgd_selftests
 import kgd_series
+import kgd_static
 import kgd_stage
 import kgd_target
 import kgd_vm
@@ -48,7 +49,8 @@ def prepare_series():
 
 def prepare_tree(results):
 	"""Series, git am check, and the build tree at the am'd commit."""
-	_, tip, series = prepare_series()
+	ver, tip, series = prepare_series()
+	results.baseline_repo = kgd_baseline.repo_dir(ver)
 	with kgd_stage.Stage('series', f'git am {len(series) - 1} patches onto a pristine tree'):
 		try:
 			commit = kgd_series.am_check(series, tip)
@@ -77,6 +79,17 @@ def run_target(target, results, extra_binary=None):
 		with kgd_stage.Stage(name, f'kernel {build.name} ({build.make_target})'):
 			kgd_kernel.build_kernel(build)
 		results.mark_built(build.name)
+		if build.static_checks and not extra_binary:
+			with kgd_stage.Stage(name, f'W=1 and sparse on {build.name}'):
+				checked, new = kgd_static.check(build, results.baseline_repo)
+			if new:
+				results.add(f'{build.name}-static-checks', 'fail',
+					    f'{len(new)} new W=1/sparse diagnostic(s) in files the '
+					    'series touches\n' + '\n'.join(new))
+			else:
+				results.add(f'{build.name}-static-checks', 'pass',
+					    f'W=1 and sparse add no diagnostic in the {checked} '
+					    'objects the series touches')
 	if not target.emulator:
 		results.add(name, 'pass', f'{build.make_target} builds (compile-only target)')
 		return

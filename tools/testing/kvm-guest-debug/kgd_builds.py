@@ -8,7 +8,7 @@ BOCHS_PLUGINS = '/usr/lib/x86_64-linux-gnu/bochs/plugins/'
 ARM64 = Build(
 	name='arm64', arch='arm64', config='arm64.config', make_target='Image',
 	image='arch/arm64/boot/Image', cross_compile='aarch64-linux-gnu-',
-	selftests_arch='arm64',
+	selftests_arch='arm64', static_checks=True,
 	packages=(('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu'),
 		  ('/usr/aarch64-linux-gnu/lib/libc.a', 'libc6-dev-arm64-cross'),
 		  ('qemu-system-aarch64', 'qemu-system-arm')))

@@ -19,6 +19,7 @@ COMMON = (
 	('/usr/lib/python3/dist-packages/ply', 'python3-ply'),
 	('/usr/lib/python3/dist-packages/git', 'python3-git'),
 	('/usr/bin/gzip', 'gzip'),
+	('sparse', 'sparse'),
 )
 
 

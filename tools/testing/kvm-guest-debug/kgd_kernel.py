@@ -22,10 +22,10 @@ def ccache_env():
 	}
 
 
-def make_args(build):
+def make_args(build, srctree=None, outdir=None):
 	"""The make command line shared by every kernel-tree step of a build."""
-	args = ['make', '-s', '-C', kgd_paths.TREE, f'O={kernel_dir(build)}',
-		f'ARCH={build.arch}', f'-j{JOBS}']
+	args = ['make', '-s', '-C', srctree or kgd_paths.TREE,
+		f'O={outdir or kernel_dir(build)}', f'ARCH={build.arch}', f'-j{JOBS}']
 	if build.cross_compile:
 		args.append(f'CROSS_COMPILE={build.cross_compile}')
 	args.append(f'CC=ccache {build.cross_compile}gcc')

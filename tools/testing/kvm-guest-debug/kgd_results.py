@@ -39,6 +39,7 @@ class Results:
 		self.failures = []
 		self.top = 0
 		self.builds = set()
+		self.baseline_repo = None
 		self.known = load_known_bugs()
 
 	def built(self, name):

@@ -23,6 +23,7 @@ class Build:
 	cross_compile: str = ''
 	selftests_arch: str = ''	# ARCH= for the kvm selftests; '' for none
 	packages: tuple = ()		# (command or path, Debian package)
+	static_checks: bool = False	# W=1 and sparse on the files the series touches
 
 
 @dataclasses.dataclass(frozen=True)
