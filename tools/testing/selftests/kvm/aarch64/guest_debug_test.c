@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <unistd.h>
 #include <linux/bitfield.h>
 
@@ -21,6 +20,7 @@
 #include "gic.h"
 #include "kvm_util.h"
 #include "processor.h"
+#include "test_expect.h"
 #include "vgic.h"
 #include "ucall_common.h"
 
@@ -290,21 +290,6 @@ struct gd_vm {
 	int gic_fd;
 	int brps, wrps;
 };
-
-/* Prints why a check failed; returns whether it held. */
-static bool __printf(2, 3) expect(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok)
-		return true;
-	va_start(ap, fmt);
-	printf("# ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	return false;
-}
 
 static uint64_t get_pc(struct kvm_vcpu *vcpu)
 {

@@ -5,13 +5,13 @@
  * a single step over plain instructions, a DR0 execute breakpoint and a DR1
  * write watchpoint.
  */
-#include <stdarg.h>
 
 #include <asm/debugreg.h>
 #include <asm/processor-flags.h>
 
 #include "kvm_util.h"
 #include "processor.h"
+#include "test_expect.h"
 
 enum smoke_case { SMOKE_INT3, SMOKE_STEP, SMOKE_DR0_EXEC, SMOKE_DR1_WRITE, SMOKE_NR };
 
@@ -60,21 +60,6 @@ static void guest_code(uint64_t which)
 		break;
 	}
 	GUEST_DONE();
-}
-
-/* Prints why a check failed; returns whether it held. */
-static bool __printf(2, 3) expect(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok)
-		return true;
-	va_start(ap, fmt);
-	printf("# ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	return false;
 }
 
 static bool debug_exit_at(struct kvm_vcpu *vcpu, uint32_t vector, uint64_t pc,
