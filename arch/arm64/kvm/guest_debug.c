@@ -149,8 +149,8 @@ static void gd_inject(struct kvm_vcpu *vcpu)
  *
  * Return: 0; -EINVAL if the breakpoint or watchpoint state is not valid
  * for this CPU, there is no such exception to hand back, or BLOCKIRQ is
- * asked for without an in-kernel vGIC; -EBUSY if the
- * guest has another exception pending.  On error the vCPU is unchanged.
+ * asked for without an in-kernel vGIC; -EBUSY if the guest has another
+ * exception pending.  On error the vCPU is unchanged.
  */
 int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 					struct kvm_guest_debug *dbg)
