@@ -16,7 +16,6 @@ exactly what the series gives.
 
 import fnmatch
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -229,15 +228,3 @@ def checkout_build_tree(commit):
 			f'"git -C {kgd_paths.TREE} checkout -f baseline":\n{status}')
 	_git(['checkout', '-q', '--detach', commit])
 
-
-def _subject_of(path):
-	with open(path, encoding='utf-8') as f:
-		for line in f:
-			match = re.match(r'Subject: (.*)', line)
-			if match:
-				return match.group(1)
-	return os.path.basename(path)
-
-
-def summary(series):
-	return [_subject_of(p) for p in series]
