@@ -15,7 +15,7 @@ ARM64 = Build(
 
 X86_64 = Build(
 	name='x86_64', arch='x86', config='x86_64.config', make_target='bzImage',
-	image='arch/x86/boot/bzImage', selftests_arch='x86',
+	image='arch/x86/boot/bzImage', selftests_arch='x86', static_checks=True,
 	packages=(('/usr/lib/x86_64-linux-gnu/libc.a', 'libc6-dev'),
 		  ('bochs-bin', 'bochs'),
 		  # bochs needs some GUI plugin; this is the smallest one.
