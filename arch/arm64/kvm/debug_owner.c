@@ -196,13 +196,26 @@ void kvm_arm_clear_debug(struct kvm_vcpu *vcpu)
 		debug_give_back(vcpu);
 }
 
+/* SPE or TRBE is implemented, and its buffer not reserved for a higher EL. */
+static bool host_spe_usable(u64 dfr0)
+{
+	return FIELD_GET(DFR0_PMSVER, dfr0) &&
+	       !(read_sysreg_s(SYS_PMBIDR_EL1) & BIT(PMBIDR_EL1_P_SHIFT));
+}
+
+static bool host_trbe_usable(u64 dfr0)
+{
+	return FIELD_GET(DFR0_TRACEBUFFER, dfr0) &&
+	       !(read_sysreg_s(SYS_TRBIDR_EL1) & TRBIDR_EL1_P);
+}
+
 /**
  * kvm_arch_vcpu_load_debug_state_flags() - note the host's SPE and TRBE
  * @vcpu: the vCPU being loaded
  *
  * On nVHE, the world switch must save and restore the host's profiling
  * and trace buffers when this CPU has them and the host (not firmware)
- * owns them.
+ * owns them.  VHE hosts keep them across the switch themselves.
  */
 void kvm_arch_vcpu_load_debug_state_flags(struct kvm_vcpu *vcpu)
 {
@@ -210,13 +223,11 @@ void kvm_arch_vcpu_load_debug_state_flags(struct kvm_vcpu *vcpu)
 
 	if (has_vhe())
 		return;
-
+	/* This CPU's own ID register: SPE and TRBE may differ between CPUs. */
 	dfr0 = read_sysreg(id_aa64dfr0_el1);
-	if (FIELD_GET(DFR0_PMSVER, dfr0) &&
-	    !(read_sysreg_s(SYS_PMBIDR_EL1) & BIT(PMBIDR_EL1_P_SHIFT)))
+	if (host_spe_usable(dfr0))
 		vcpu_set_flag(vcpu, DEBUG_STATE_SAVE_SPE);
-	if (FIELD_GET(DFR0_TRACEBUFFER, dfr0) &&
-	    !(read_sysreg_s(SYS_TRBIDR_EL1) & TRBIDR_EL1_P))
+	if (host_trbe_usable(dfr0))
 		vcpu_set_flag(vcpu, DEBUG_STATE_SAVE_TRBE);
 }
 
