@@ -29,6 +29,7 @@ X86_64 = Build(
 PPC_E500V2 = Build(
 	name='ppc_e500v2', arch='powerpc', config='ppc_e500v2.config',
 	make_target='vmlinux', image='vmlinux', cross_compile='powerpc-linux-gnu-',
+	selftests_arch='powerpc', static_checks=True,
 	packages=(('powerpc-linux-gnu-gcc', 'gcc-powerpc-linux-gnu'),
 		  ('/usr/powerpc-linux-gnu/lib/libc.a', 'libc6-dev-powerpc-cross'),
 		  ('qemu-system-ppc', 'qemu-system-ppc')))
@@ -36,4 +37,5 @@ PPC_E500V2 = Build(
 PPC64_E6500 = Build(
 	name='ppc64_e6500', arch='powerpc', config='ppc64_e6500.config',
 	make_target='vmlinux', image='vmlinux', cross_compile='powerpc64-linux-gnu-',
+	static_checks=True,
 	packages=(('powerpc64-linux-gnu-gcc', 'gcc-powerpc64-linux-gnu'),))

@@ -11,7 +11,10 @@ TARGET = Target(
 	      '-kernel', '@KERNEL@', '-initrd', '@INITRD@', '-append', '@CMDLINE@'),
 	cmdline='console=ttyS0',
 	tests=(Test('powerpc/e500v2_mmio_smoke', timeout=60,
-		    source='tools/testing/kvm-guest-debug/smoke/e500v2_mmio_smoke.c'),),
+		    source='tools/testing/kvm-guest-debug/smoke/e500v2_mmio_smoke.c'),
+	       Test('guest_print_test', timeout=120),
+	       # ppce500 has one CPU and KVM_E500V2 one vCPU per VM.
+	       Test('kvm_binary_stats_test', args=('4', '1'), timeout=120)),
 	vm_timeout=240,
 	description='ppc32 e500v2 on QEMU ppce500: a guest runs to an MMIO exit '
 		    '(HW debug events are not emulated by QEMU 7.2)')
