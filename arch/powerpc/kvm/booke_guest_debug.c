@@ -326,6 +326,67 @@ int kvmppc_booke_debug_interrupt(struct kvm_vcpu *vcpu)
 	return RESUME_HOST;
 }
 
+/* An instruction completed: report the single step, with DBSR[IC]. */
+static void gd_step_exit(struct kvm_vcpu *vcpu)
+{
+	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
+
+	kvm_guest_debug_exit(vcpu);
+	exit->address = vcpu->arch.regs.nip;
+	exit->status = DBSR_IC;
+	vcpu->arch.debug_exit_dbsr = DBSR_IC;
+}
+
+/**
+ * kvmppc_booke_debug_after_exit() - report steps over emulated instructions
+ * @vcpu: the vCPU, at the end of handling an exit
+ * @exit_nr: the exit's interrupt
+ * @exit_pc: the guest PC when the exit happened
+ * @r: what the exit handling decided, RESUME_GUEST or RESUME_HOST (with
+ *     flags)
+ *
+ * DBCR0[IC] only sees instructions that complete in the hardware.  One that
+ * KVM emulated (a privileged instruction, an MMIO access) moved the PC
+ * without a debug event, and stepping would silently skip it.  While
+ * userspace single-steps, such an exit ends in KVM_EXIT_DEBUG at the new
+ * PC; if it exits to userspace for another reason first (MMIO), the step
+ * is reported by the next KVM_RUN, before the guest runs.
+ *
+ * Return: @r, or RESUME_HOST to report the step now.
+ */
+int kvmppc_booke_debug_after_exit(struct kvm_vcpu *vcpu, unsigned int exit_nr,
+				  ulong exit_pc, int r)
+{
+	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP))
+		return r;
+	if (exit_nr == BOOKE_INTERRUPT_DEBUG || vcpu->arch.regs.nip == exit_pc)
+		return r;
+	if (r & RESUME_HOST) {
+		vcpu->arch.debug_step_pending = vcpu->run->exit_reason != KVM_EXIT_DEBUG;
+		return r;
+	}
+	gd_step_exit(vcpu);
+	return RESUME_HOST | (r & RESUME_FLAG_NV);
+}
+
+/**
+ * kvmppc_booke_debug_step_done() - report a step left by kvmppc_booke_debug_after_exit()
+ * @vcpu: the vCPU, at the start of KVM_RUN
+ *
+ * Return: true, with KVM_EXIT_DEBUG in vcpu->run, if KVM_RUN must return
+ * at once; false if the guest is to run.
+ */
+bool kvmppc_booke_debug_step_done(struct kvm_vcpu *vcpu)
+{
+	bool pending = vcpu->arch.debug_step_pending;
+
+	vcpu->arch.debug_step_pending = false;
+	if (!pending || !(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP))
+		return false;
+	gd_step_exit(vcpu);
+	return true;
+}
+
 /**
  * kvmppc_booke_debug_sw_breakpoint() - report the KVM_REG_PPC_DEBUG_INST
  * instruction, which the guest just executed

@@ -15,6 +15,9 @@ void kvmppc_booke_debug_sync_msr(struct kvm_vcpu *vcpu);
 bool kvmppc_booke_debug_irqs_blocked(struct kvm_vcpu *vcpu);
 int kvmppc_booke_debug_interrupt(struct kvm_vcpu *vcpu);
 int kvmppc_booke_debug_sw_breakpoint(struct kvm_vcpu *vcpu);
+int kvmppc_booke_debug_after_exit(struct kvm_vcpu *vcpu, unsigned int exit_nr,
+				  ulong exit_pc, int r);
+bool kvmppc_booke_debug_step_done(struct kvm_vcpu *vcpu);
 int kvmppc_booke_debug_mtspr(struct kvm_vcpu *vcpu, int sprn, ulong val);
 int kvmppc_booke_debug_mfspr(struct kvm_vcpu *vcpu, int sprn, ulong *val);
 int kvmppc_booke_debug_get_one_reg(struct kvm_vcpu *vcpu, u64 id, union kvmppc_one_reg *val);

@@ -14,7 +14,10 @@ TARGET = Target(
 		    source='tools/testing/kvm-guest-debug/smoke/e500v2_mmio_smoke.c'),
 	       Test('guest_print_test', timeout=120),
 	       # ppce500 has one CPU and KVM_E500V2 one vCPU per VM.
-	       Test('kvm_binary_stats_test', args=('4', '1'), timeout=120)),
-	vm_timeout=240,
+	       Test('kvm_binary_stats_test', args=('4', '1'), timeout=120),
+	       Test('powerpc/e500_initial_tlb_test', timeout=60),
+	       # -n: QEMU 7.2 never compares IAC/DAC, so their firing is skipped.
+	       Test('powerpc/guest_debug_test', args=('-n',), timeout=600)),
+	vm_timeout=900,
 	description='ppc32 e500v2 on QEMU ppce500: a guest runs to an MMIO exit '
 		    '(HW debug events are not emulated by QEMU 7.2)')
