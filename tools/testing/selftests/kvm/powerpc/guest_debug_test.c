@@ -21,10 +21,6 @@
 #include "test_expect.h"
 #include "ucall_common.h"
 
-#define KVMPPC_DEBUG_BREAKPOINT		(1u << 1)
-#define KVMPPC_DEBUG_WATCH_WRITE	(1u << 2)
-#define KVMPPC_DEBUG_WATCH_READ		(1u << 3)
-
 #define DBCR0_EDM	0x80000000u
 
 #define INSN_NOP	0x60000000u
@@ -78,13 +74,18 @@ static struct gd_seen gd_seen;
 static uint32_t gd_watched[4] __aligned(16);
 static bool no_addr_events;
 
-extern char gd_swbp[], gd_exec[];
-extern char gd_plain0[], gd_plain1[], gd_plain2[], gd_plain3[], gd_plain4[];
-extern char gd_emul0[], gd_emul1[], gd_emul2[];
-extern char gd_mmio0[], gd_mmio1[], gd_mmio2[];
-extern char gd_loop0[], gd_loop1[], gd_loop2[];
-extern char gd_irq0[], gd_irq1[], gd_irq2[], gd_irq3[], gd_irq4[];
-extern char gd_own0[], gd_regs0[], gd_regs1[];
+/*
+ * The address of a label in the guest's asm.  The guest runs this binary
+ * at its link address, so the host's view is the guest's.
+ */
+#define L(name)								\
+({									\
+	uint32_t __addr;						\
+									\
+	asm("lis %0, " #name "@ha\n\taddi %0, %0, " #name "@l"	\
+	    : "=b"(__addr));						\
+	(void *)(uintptr_t)__addr;					\
+})
 
 static void guest_debug_handler(struct ex_regs *regs)
 {
@@ -113,17 +114,17 @@ static void guest_dec_handler(struct ex_regs *regs)
 	mtspr(SPRN_TSR, TSR_DIS);
 }
 
-static noinline __attribute__((noclone)) void guest_swbp(void)
+static noinline void guest_swbp(void)
 {
 	asm volatile(".globl gd_swbp\ngd_swbp: nop");
 }
 
-static noinline __attribute__((noclone)) void guest_exec(void)
+static noinline void guest_exec(void)
 {
 	asm volatile(".globl gd_exec\ngd_exec: nop");
 }
 
-static noinline __attribute__((noclone)) void guest_step_plain(void)
+static noinline void guest_step_plain(void)
 {
 	asm volatile(".globl gd_plain0, gd_plain1, gd_plain2, gd_plain3, gd_plain4\n"
 		     "gd_plain0: li 3, 1\n"
@@ -134,7 +135,7 @@ static noinline __attribute__((noclone)) void guest_step_plain(void)
 }
 
 /* mfmsr traps to KVM, which emulates it. */
-static noinline __attribute__((noclone)) void guest_step_emulated(void)
+static noinline void guest_step_emulated(void)
 {
 	asm volatile(".globl gd_emul0, gd_emul1, gd_emul2\n"
 		     "gd_emul0: mfmsr 3\n"
@@ -142,7 +143,7 @@ static noinline __attribute__((noclone)) void guest_step_emulated(void)
 		     "gd_emul2: nop" : : : "r3");
 }
 
-static noinline __attribute__((noclone)) void guest_step_mmio(uint32_t mmio)
+static noinline void guest_step_mmio(uint32_t mmio)
 {
 	asm volatile(".globl gd_mmio0, gd_mmio1, gd_mmio2\n"
 		     "gd_mmio0: stw %0, 0(%1)\n"
@@ -150,7 +151,7 @@ static noinline __attribute__((noclone)) void guest_step_mmio(uint32_t mmio)
 		     "gd_mmio2: nop" : : "r"(0x5a), "b"(mmio) : "memory");
 }
 
-static noinline __attribute__((noclone)) void guest_step_loop(uint32_t loops)
+static noinline void guest_step_loop(uint32_t loops)
 {
 	asm volatile(".globl gd_loop0, gd_loop1, gd_loop2\n"
 		     "mtctr %0\n"
@@ -160,7 +161,7 @@ static noinline __attribute__((noclone)) void guest_step_loop(uint32_t loops)
 }
 
 /* The guest single-steps itself: DBCR0[IDM|IC] and MSR[DE]. */
-static noinline __attribute__((noclone)) void guest_own_step(void)
+static noinline void guest_own_step(void)
 {
 	mtspr(SPRN_DBSR, mfspr(SPRN_DBSR));
 	mtspr(SPRN_DBCR0, DBCR0_IDM | DBCR0_IC);
@@ -169,7 +170,7 @@ static noinline __attribute__((noclone)) void guest_own_step(void)
 }
 
 /* Reads its own debug state, then writes DBCR0 and IAC1 again. */
-static noinline __attribute__((noclone)) void guest_own_regs(uint32_t dbcr0, uint32_t iac1)
+static noinline void guest_own_regs(uint32_t dbcr0, uint32_t iac1)
 {
 	asm volatile(".globl gd_regs0\ngd_regs0: nop");
 	WRITE_ONCE(gd_seen.dbcr0, mfspr(SPRN_DBCR0));
@@ -183,7 +184,7 @@ static noinline __attribute__((noclone)) void guest_own_regs(uint32_t dbcr0, uin
 }
 
 /* The decrementer is pending and masked; then EE opens for two nops. */
-static noinline __attribute__((noclone)) void guest_step_irq(void)
+static noinline void guest_step_irq(void)
 {
 	mtspr(SPRN_TSR, TSR_DIS);
 	mtspr(SPRN_TCR, TCR_DIE);
@@ -376,30 +377,31 @@ static bool step_to(struct gd_vm *g, void *want)
 
 static bool test_sw_bp(struct gd_vm *g)
 {
-	uint32_t insn = read_insn(g, gd_swbp);
+	uint32_t insn = read_insn(g, L(gd_swbp));
 
 	arm_case(g, OP_SWBP, 0, 0);
-	write_insn(g, gd_swbp, g->debug_inst);
+	write_insn(g, L(gd_swbp), g->debug_inst);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
 	vcpu_run(g->vcpu);
-	if (!debug_exit_at(g, gd_swbp, 0))
+	if (!debug_exit_at(g, L(gd_swbp), 0))
 		return false;
 	/* The debugger puts the instruction back and resumes right there. */
-	write_insn(g, gd_swbp, insn);
-	return run_to_sync(g) && expect(get_pc(g) != (uintptr_t)gd_swbp, "guest did not move on");
+	write_insn(g, L(gd_swbp), insn);
+	return run_to_sync(g) &&
+	       expect(get_pc(g) != (uintptr_t)L(gd_swbp), "guest did not move on");
 }
 
 static bool test_step_plain(struct gd_vm *g)
 {
 	arm_case(g, OP_STEP_PLAIN, 0, 0);
-	return stop_at(g, gd_plain0, STEP) && step_to(g, gd_plain1) && step_to(g, gd_plain2) &&
-	       step_to(g, gd_plain3) && step_to(g, gd_plain4);
+	return stop_at(g, L(gd_plain0), STEP) && step_to(g, L(gd_plain1)) &&
+	       step_to(g, L(gd_plain2)) && step_to(g, L(gd_plain3)) && step_to(g, L(gd_plain4));
 }
 
 static bool test_step_emulated(struct gd_vm *g)
 {
 	arm_case(g, OP_STEP_EMULATED, 0, 0);
-	return stop_at(g, gd_emul0, STEP) && step_to(g, gd_emul1) && step_to(g, gd_emul2);
+	return stop_at(g, L(gd_emul0), STEP) && step_to(g, L(gd_emul1)) && step_to(g, L(gd_emul2));
 }
 
 static bool test_step_mmio(struct gd_vm *g)
@@ -407,7 +409,7 @@ static bool test_step_mmio(struct gd_vm *g)
 	struct kvm_run *run = g->vcpu->run;
 
 	arm_case(g, OP_STEP_MMIO, 0, 0);
-	if (!stop_at(g, gd_mmio0, STEP))
+	if (!stop_at(g, L(gd_mmio0), STEP))
 		return false;
 	vcpu_run(g->vcpu);
 	if (!expect(run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
@@ -415,17 +417,17 @@ static bool test_step_mmio(struct gd_vm *g)
 		    "exit %s, want the guest's MMIO store", exit_reason_str(run->exit_reason)))
 		return false;
 	/* The store is done: the step ends right after it. */
-	return step_to(g, gd_mmio1) && step_to(g, gd_mmio2);
+	return step_to(g, L(gd_mmio1)) && step_to(g, L(gd_mmio2));
 }
 
 /* SET_GUEST_DEBUG alone arms single-step: no register write in between. */
 static bool test_step_armed_at_once(struct gd_vm *g)
 {
 	arm_case(g, OP_STEP_PLAIN, 0, 0);
-	if (!stop_at(g, gd_plain0, KVM_GUESTDBG_ENABLE))
+	if (!stop_at(g, L(gd_plain0), KVM_GUESTDBG_ENABLE))
 		return false;
 	set_debug(g, STEP, NULL);
-	return step_to(g, gd_plain1);
+	return step_to(g, L(gd_plain1));
 }
 
 /*
@@ -437,12 +439,12 @@ static bool step_loop(struct gd_vm *g)
 	int i;
 
 	arm_case(g, OP_STEP_LOOP, 0, STEP_LOOPS);
-	if (!stop_at(g, gd_loop0, STEP))
+	if (!stop_at(g, L(gd_loop0), STEP))
 		return false;
 	for (i = 0; i < STEP_LOOPS; i++) {
-		if (!step_to(g, gd_loop1))
+		if (!step_to(g, L(gd_loop1)))
 			return expect(false, "lost the step after %d loops", i);
-		if (!step_to(g, i == STEP_LOOPS - 1 ? gd_loop2 : gd_loop0))
+		if (!step_to(g, i == STEP_LOOPS - 1 ? L(gd_loop2) : L(gd_loop0)))
 			return expect(false, "lost the step after %d loops", i);
 	}
 	return true;
@@ -478,35 +480,35 @@ static bool test_step_stress(struct gd_vm *unused)
 
 static bool test_inject_bp(struct gd_vm *g)
 {
-	uint32_t insn = read_insn(g, gd_swbp);
+	uint32_t insn = read_insn(g, L(gd_swbp));
 	bool ok;
 
 	arm_case(g, OP_SWBP, 0, 0);
-	write_insn(g, gd_swbp, g->debug_inst);
+	write_insn(g, L(gd_swbp), g->debug_inst);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
 	vcpu_run(g->vcpu);
-	ok = debug_exit_at(g, gd_swbp, 0);
+	ok = debug_exit_at(g, L(gd_swbp), 0);
 	if (ok) {
 		/* The guest's handler skips the instruction, so it may stay. */
 		set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_BP, NULL);
 		vcpu_run(g->vcpu);
 		ok = expect(get_ucall(g->vcpu, NULL) == UCALL_SYNC, "guest did not go on");
 	}
-	write_insn(g, gd_swbp, insn);
+	write_insn(g, L(gd_swbp), insn);
 	if (!ok)
 		return false;
 	gd_load(g);
 	return expect(gd_seen.program_count == 1, "the guest took %u program interrupts, want 1",
 		      gd_seen.program_count) &&
 	       expect(gd_seen.program_esr & ESR_PTR, "ESR 0x%x, want PTR", gd_seen.program_esr) &&
-	       expect(gd_seen.program_pc == (uintptr_t)gd_swbp, "SRR0 0x%x, want %p",
-		      gd_seen.program_pc, gd_swbp);
+	       expect(gd_seen.program_pc == (uintptr_t)L(gd_swbp), "SRR0 0x%x, want %p",
+		      gd_seen.program_pc, L(gd_swbp));
 }
 
 static bool test_inject_db(struct gd_vm *g)
 {
 	arm_case(g, OP_DE_ON, 0, 0);
-	if (!stop_at(g, gd_exec, STEP) || !step_to(g, (char *)gd_exec + 4))
+	if (!stop_at(g, L(gd_exec), STEP) || !step_to(g, (char *)L(gd_exec) + 4))
 		return false;
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB, NULL);
 	if (!run_to_sync(g))
@@ -516,8 +518,8 @@ static bool test_inject_db(struct gd_vm *g)
 		      gd_seen.debug_count) &&
 	       expect(gd_seen.debug_dbsr & DBSR_IC, "the guest's DBSR 0x%x, want IC",
 		      gd_seen.debug_dbsr) &&
-	       expect(gd_seen.debug_pc == (uintptr_t)gd_exec + 4, "CSRR0 0x%x, want %p",
-		      gd_seen.debug_pc, (char *)gd_exec + 4);
+	       expect(gd_seen.debug_pc == (uintptr_t)L(gd_exec) + 4, "CSRR0 0x%x, want %p",
+		      gd_seen.debug_pc, (char *)L(gd_exec) + 4);
 }
 
 /* A debug event the guest enabled itself goes to the guest. */
@@ -549,15 +551,15 @@ static bool test_ownership(struct gd_vm *g)
 	if (!run_to_sync(g))
 		return false;
 	gd_load(g);
-	if (!expect(gd_seen.dbcr0 == 0 && gd_seen.iac1 == 0, "fresh guest reads DBCR0 0x%x IAC1 0x%x",
+	if (!expect(gd_seen.dbcr0 == 0 && gd_seen.iac1 == 0, "new guest reads DBCR0 0x%x IAC1 0x%x",
 		    gd_seen.dbcr0, gd_seen.iac1))
 		return false;
 
 	/* Again, now stepping every instruction of it. */
 	arm_case(g, OP_OWN_REGS, 0x2000, DBCR0_IDM);
-	if (!stop_at(g, gd_regs0, STEP))
+	if (!stop_at(g, L(gd_regs0), STEP))
 		return false;
-	while (get_pc(g) != (uintptr_t)gd_regs1 && steps < 500) {
+	while (get_pc(g) != (uintptr_t)L(gd_regs1) && steps < 500) {
 		vcpu_run(g->vcpu);
 		if (!expect(run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.status == DBSR_IC,
 			    "exit %s, status 0x%x under step after %u steps",
@@ -565,7 +567,7 @@ static bool test_ownership(struct gd_vm *g)
 			return false;
 		steps++;
 	}
-	if (!expect(get_pc(g) == (uintptr_t)gd_regs1, "%u steps did not reach the end", steps) ||
+	if (!expect(get_pc(g) == (uintptr_t)L(gd_regs1), "%u steps did not reach the end", steps) ||
 	    !run_to_sync(g))
 		return false;
 	gd_load(g);
@@ -588,13 +590,13 @@ static bool test_ownership(struct gd_vm *g)
 		      gd_seen.iac1, DBCR0_IDM);
 }
 
-/* With the decrementer pending, the steps from gd_irq0 stay in line. */
+/* With the decrementer pending, the steps from L(gd_irq0) stay in line. */
 static bool test_blockirq(struct gd_vm *g)
 {
 	arm_case(g, OP_STEP_IRQ, 0, 0);
-	if (!stop_at(g, gd_irq0, STEP | KVM_GUESTDBG_BLOCKIRQ) ||
-	    !step_to(g, gd_irq1) || !step_to(g, gd_irq2) || !step_to(g, gd_irq3) ||
-	    !step_to(g, gd_irq4))
+	if (!stop_at(g, L(gd_irq0), STEP | KVM_GUESTDBG_BLOCKIRQ) ||
+	    !step_to(g, L(gd_irq1)) || !step_to(g, L(gd_irq2)) || !step_to(g, L(gd_irq3)) ||
+	    !step_to(g, L(gd_irq4)))
 		return false;
 	gd_load(g);
 	if (!expect(gd_seen.dec_count == 0, "decrementer taken %u times under BLOCKIRQ",
@@ -614,7 +616,7 @@ static bool test_irq_unblocked(struct gd_vm *g)
 	uint32_t pc;
 
 	arm_case(g, OP_STEP_IRQ, 0, 0);
-	if (!stop_at(g, gd_irq0, STEP) || !step_to(g, gd_irq1))
+	if (!stop_at(g, L(gd_irq0), STEP) || !step_to(g, L(gd_irq1)))
 		return false;
 	vcpu_run(g->vcpu);
 	pc = get_pc(g);
@@ -653,17 +655,17 @@ static bool test_hw_bp(struct gd_vm *g, int slot, bool fire)
 		arch.bp[i].addr = 0x100 + 4 * i;
 		arch.bp[i].type = KVMPPC_DEBUG_BREAKPOINT;
 	}
-	arch.bp[slot].addr = (uintptr_t)gd_exec;
+	arch.bp[slot].addr = (uintptr_t)L(gd_exec);
 	arch.bp[slot].type = KVMPPC_DEBUG_BREAKPOINT;
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, &arch);
 	if (!fire)
-		return expect(get_one(g, iac_reg[slot]) == (uintptr_t)gd_exec,
+		return expect(get_one(g, iac_reg[slot]) == (uintptr_t)L(gd_exec),
 			      "IAC%d is 0x%llx, want %p", slot + 1,
-			      (unsigned long long)get_one(g, iac_reg[slot]), gd_exec);
+			      (unsigned long long)get_one(g, iac_reg[slot]), L(gd_exec));
 
 	arm_case(g, OP_EXEC, 0, 0);
 	vcpu_run(g->vcpu);
-	return debug_exit_at(g, gd_exec, KVMPPC_DEBUG_BREAKPOINT | DBSR_IAC(slot + 1));
+	return debug_exit_at(g, L(gd_exec), KVMPPC_DEBUG_BREAKPOINT | DBSR_IAC(slot + 1));
 }
 
 static const struct {
@@ -792,9 +794,9 @@ static bool bad_input_refused(struct gd_vm *g, const struct bad_input *b)
 	} else {
 		arm_case(g, OP_STEP_PLAIN, 0, 0);
 		/* stop_at() leaves the exit of its software breakpoint. */
-		if (!stop_at(g, gd_plain0, STEP))
+		if (!stop_at(g, L(gd_plain0), STEP))
 			return false;
-		if (b->exit == EXIT_STEP && !step_to(g, gd_plain1))
+		if (b->exit == EXIT_STEP && !step_to(g, L(gd_plain1)))
 			return false;
 		pc = get_pc(g);
 	}
@@ -823,7 +825,8 @@ static bool test_stale_inject(struct gd_vm *g)
 	int r;
 
 	arm_case(g, OP_STEP_PLAIN, 0, 0);
-	if (!stop_at(g, gd_plain0, STEP) || !step_to(g, gd_plain1) || !step_to(g, gd_plain2))
+	if (!stop_at(g, L(gd_plain0), STEP) || !step_to(g, L(gd_plain1)) ||
+	    !step_to(g, L(gd_plain2)))
 		return false;
 	/* The vCPU runs again after the exit: nothing is left to inject. */
 	set_debug(g, KVM_GUESTDBG_ENABLE, NULL);
@@ -835,15 +838,14 @@ static bool test_stale_inject(struct gd_vm *g)
 		      r, errno);
 }
 
-
 /*
  * The VMM thread single-stepped by ptrace keeps stepping across a KVM_RUN
  * that single-steps its guest: the thread's own DBCR0 comes back.
  */
 static bool test_thread_step(struct gd_vm *unused)
 {
-	volatile uint32_t *progress = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-					   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint32_t *progress = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int status = 0, steps = 0, i;
 	bool ok = false;
 	pid_t child;
@@ -856,19 +858,19 @@ static bool test_thread_step(struct gd_vm *unused)
 
 		gd_vm_create(&g);
 		arm_case(&g, OP_STEP_PLAIN, 0, 0);
-		if (!stop_at(&g, gd_plain0, STEP))
+		if (!stop_at(&g, L(gd_plain0), STEP))
 			_exit(1);
 		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 		raise(SIGSTOP);
 		for (i = 0; i < 1000; i++) {
 			if (!__vcpu_run(g.vcpu))
 				break;
-			progress[2] = errno;
-			progress[3]++;
+			WRITE_ONCE(progress[2], errno);
+			WRITE_ONCE(progress[3], progress[3] + 1);
 		}
-		progress[0] = g.vcpu->run->exit_reason;
+		WRITE_ONCE(progress[0], g.vcpu->run->exit_reason);
 		for (i = 0; i < 100000000; i++)
-			progress[1]++;
+			WRITE_ONCE(progress[1], progress[1] + 1);
 		_exit(0);
 	}
 
@@ -879,21 +881,21 @@ static bool test_thread_step(struct gd_vm *unused)
 		if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status))
 			break;
 		steps++;
-		if (progress[0] && progress[1] >= 3) {
+		if (READ_ONCE(progress[0]) && READ_ONCE(progress[1]) >= 3) {
 			ok = true;
 			break;
 		}
 	}
-	ok = expect(ok, "after %d steps the child %s (%u loops after KVM_RUN, %u failed runs, errno %u)",
-		    steps, WIFEXITED(status) ? "ran to its end: its single-step was lost" : "stopped",
-		    progress[1], progress[3], progress[2]) &&
+	ok = expect(ok, "after %d steps the child %s (%u loops after KVM_RUN, %u failed runs)",
+		    steps, WIFEXITED(status) ? "ran to its end: its step was lost" : "stopped",
+		    progress[1], progress[3]) &&
 	     expect(progress[0] == KVM_EXIT_DEBUG, "the guest's step ended in exit %u",
 		    progress[0]);
 	ksft_print_msg("thread step: %d ptrace steps, KVM_RUN among them, %u interrupted\n",
 		       steps, progress[3]);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	munmap((void *)progress, 4096);
+	munmap(progress, 4096);
 	return ok;
 }
 
