@@ -57,6 +57,7 @@ def prepare_tree(results):
 		except kgd_stage.StageError as err:
 			results.add('series-git-am', 'fail', str(err))
 			raise
+	results.am_commit = commit
 	results.add('series-git-am', 'pass',
 		    f'{len(series) - 1} patches apply to the pristine baseline with git am '
 		    'and give exactly the tested tree')
@@ -77,6 +78,8 @@ def run_target(target, results, extra_binary=None):
 	kgd_deps.ensure(build.packages)
 	if not results.built(build.name):
 		with kgd_stage.Stage(name, f'kernel {build.name} ({build.make_target})'):
+			if build.before_patch:
+				kgd_series.checkout_variant(build, results.am_commit)
 			kgd_kernel.build_kernel(build)
 		results.mark_built(build.name)
 		if build.static_checks and not extra_binary:

@@ -24,7 +24,7 @@ def ccache_env():
 
 def make_args(build, srctree=None, outdir=None):
 	"""The make command line shared by every kernel-tree step of a build."""
-	args = ['make', '-s', '-C', srctree or kgd_paths.TREE,
+	args = ['make', '-s', '-C', srctree or kgd_paths.tree_for(build),
 		f'O={outdir or kernel_dir(build)}', f'ARCH={build.arch}', f'-j{JOBS}']
 	if build.cross_compile:
 		args.append(f'CROSS_COMPILE={build.cross_compile}')
@@ -34,7 +34,7 @@ def make_args(build, srctree=None, outdir=None):
 
 
 def kernel_dir(build):
-	return os.path.join(kgd_paths.build_dir(build.name), 'kernel')
+	return os.path.join(kgd_paths.kernel_root(build), 'kernel')
 
 
 def image(build):

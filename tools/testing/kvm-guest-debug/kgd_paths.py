@@ -31,3 +31,20 @@ def build_dir(build):
 
 def log(name):
 	return os.path.join(LOGS, name + '.log')
+
+
+def variant_root(build):
+	"""A kernel without a fix gets a tree of its own.  Its tree and kernel
+	output sit at the same relative paths as out/tree and out/build/NAME,
+	so that ccache, which sees paths relative to OUT, hits across them."""
+	return os.path.join(OUT, 'variants', build.name)
+
+
+def tree_for(build):
+	return os.path.join(variant_root(build), 'tree') if build.before_patch else TREE
+
+
+def kernel_root(build):
+	if build.before_patch:
+		return os.path.join(variant_root(build), 'build', build.name)
+	return build_dir(build.name)

@@ -40,6 +40,7 @@ class Results:
 		self.top = 0
 		self.builds = set()
 		self.baseline_repo = None
+		self.am_commit = None
 		self.known = load_known_bugs()
 
 	def built(self, name):
@@ -71,8 +72,22 @@ class Results:
 			print(f'# {name}: {lines[0]}')
 		print(f'{"not ok" if status == "fail" else "ok"} {self.top} {name}', flush=True)
 
+	@staticmethod
+	def _judge_unfixed(test, status, output):
+		"""A test on a kernel without a fix must fail, as its bugs say."""
+		missing = [bug for bug, regex in test.must_fail
+			   if not re.search(regex, output, re.MULTILINE)]
+		if status != 'fail' or missing:
+			return 'fail', ('passes on the kernel without the fix' if status != 'fail'
+					else f'fails, but does not show {missing[0]}')
+		return 'pass', 'fails without the fix: ' + '; '.join(b for b, _ in test.must_fail)
+
 	def _judge(self, target, test, status, directive, output):
 		"""Applies the known-bug list; returns (status, KTAP directive)."""
+		if not isinstance(test, str):
+			if test.must_fail:
+				return self._judge_unfixed(test, status, output)
+			test = test.name
 		bugs = self.known.get((target, test))
 		if not bugs:
 			return status, directive
@@ -134,7 +149,8 @@ class Results:
 				status = 'skip'
 			else:
 				status = 'pass'
-			status, directive = self._judge(target.name, test, status, directive,
+			spec = next((t for t in target.tests if t.name == test), test)
+			status, directive = self._judge(target.name, spec, status, directive,
 							'\n'.join(output))
 			seen.add(test)
 			label = f'{target.name}: {test}'

@@ -19,7 +19,7 @@ def _cc(build):
 
 def _kvm_selftests(target, headers, log):
 	"""Builds the kvm selftests the target lists; returns {name: path}."""
-	build = target.build
+	build = target.selftests_from or target.build
 	wanted = [t for t in target.tests if not t.source]
 	if not wanted:
 		return {}
@@ -50,7 +50,7 @@ def _standalone(build, src, dest, headers, log):
 
 def build(target, extra_binary=None):
 	"""Returns [(Test, host path)] for the target, /init not included."""
-	bld = target.build
+	bld = target.selftests_from or target.build
 	log = kgd_paths.log(f'{bld.name}-selftests')
 	if extra_binary:
 		name = os.path.basename(extra_binary)

@@ -228,3 +228,30 @@ def checkout_build_tree(commit):
 			f'"git -C {kgd_paths.TREE} checkout -f baseline":\n{status}')
 	_git(['checkout', '-q', '--detach', commit])
 
+
+
+def _subject(patch):
+	with open(os.path.join(kgd_paths.PATCHES, patch), encoding='utf-8') as f:
+		for line in f:
+			if line.startswith('Subject: '):
+				return line[len('Subject: '):].replace('[PATCH] ', '', 1).strip()
+	raise kgd_stage.StageError(f'patches/{patch} has no Subject line')
+
+
+def checkout_variant(build, am_commit):
+	"""Puts the tree of a kernel without a fix (build.before_patch) at the
+	parent of that patch's commit in the am'd series."""
+	subject = _subject(build.before_patch)
+	log = _git(['log', '--format=%H %s', f'baseline..{am_commit}'], cwd=kgd_paths.AM_TREE)
+	commits = [line.split(' ', 1)[0] for line in log.splitlines()
+		   if line.split(' ', 1)[1] == subject]
+	if len(commits) != 1:
+		raise kgd_stage.StageError(f'{build.name}: patches/{build.before_patch} ("{subject}") '
+					   f'matches {len(commits)} commits of the series')
+	parent = commits[0] + '^'
+	tree = kgd_paths.tree_for(build)
+	if not os.path.isdir(tree):
+		_git(['worktree', 'prune'])
+		_git(['worktree', 'add', '-q', '--detach', tree, parent])
+	else:
+		_git(['checkout', '-q', '-f', '--detach', parent], cwd=tree)

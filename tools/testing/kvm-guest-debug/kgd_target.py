@@ -24,6 +24,9 @@ class Build:
 	selftests_arch: str = ''	# ARCH= for the kvm selftests; '' for none
 	packages: tuple = ()		# (command or path, Debian package)
 	static_checks: bool = False	# W=1 and sparse on the files the series touches
+	# A kernel without a fix: the series up to, not including, this patch
+	# of patches/.  It shows what the fix fixes.
+	before_patch: str = ''
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Test:
 	args: tuple = ()
 	timeout: int = 120		# seconds, enforced by /init
 	source: str = ''		# standalone C file (repo-relative), if not a kvm selftest
+	# On a kernel without a fix: (bug, output regex) pairs; the test must
+	# fail, and show every regex.
+	must_fail: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +52,7 @@ class Target:
 	vm_timeout: int = 300		# hard wall-clock limit of one emulator run
 	bochs_cpu: str = ''
 	kernel_log_expect: str = ''	# a line that proves KVM came up as intended
+	selftests_from: Build = None	# the build whose test binaries to run, if not build
 	description: str = ''
 
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""What the arm64 VHE and nVHE targets share."""
+"""What targets share: the arm64 VHE and nVHE ones, and the e500v2 ones."""
 
 from kgd_target import Test
 
@@ -14,3 +14,7 @@ ARM64_TESTS = (
 	Test('aarch64/guest_debug_test', timeout=300),
 	Test('aarch64/debug-exceptions', args=('-i', '1000'), timeout=300),
 )
+
+PPCE500_QEMU = ('qemu-system-ppc', '-M', 'ppce500', '-cpu', 'e500v2', '-m', '512',
+		'-nographic', '-monitor', 'none', '-no-reboot', '-net', 'none',
+		'-kernel', '@KERNEL@', '-initrd', '@INITRD@', '-append', '@CMDLINE@')

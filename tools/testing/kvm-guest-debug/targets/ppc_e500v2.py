@@ -3,12 +3,11 @@
 
 from kgd_builds import PPC_E500V2
 from kgd_target import Target, Test
+from kgd_targets_common import PPCE500_QEMU
 
 TARGET = Target(
 	name='ppc-e500v2', build=PPC_E500V2, emulator='qemu',
-	qemu=('qemu-system-ppc', '-M', 'ppce500', '-cpu', 'e500v2', '-m', '512',
-	      '-nographic', '-monitor', 'none', '-no-reboot', '-net', 'none',
-	      '-kernel', '@KERNEL@', '-initrd', '@INITRD@', '-append', '@CMDLINE@'),
+	qemu=PPCE500_QEMU,
 	cmdline='console=ttyS0',
 	tests=(Test('powerpc/e500v2_mmio_smoke', timeout=60,
 		    source='tools/testing/kvm-guest-debug/smoke/e500v2_mmio_smoke.c'),
@@ -19,5 +18,5 @@ TARGET = Target(
 	       # -n: QEMU 7.2 never compares IAC/DAC, so their firing is skipped.
 	       Test('powerpc/guest_debug_test', args=('-n',), timeout=600)),
 	vm_timeout=900,
-	description='ppc32 e500v2 on QEMU ppce500: a guest runs to an MMIO exit '
-		    '(HW debug events are not emulated by QEMU 7.2)')
+	description='ppc32 e500v2 on QEMU ppce500: the Book E selftests (IAC/DAC '
+		    'firing skipped: QEMU 7.2 does not emulate it)')

@@ -4,10 +4,12 @@
  * hardware breakpoints and watchpoints, injection, BLOCKIRQ, who owns the
  * debug registers, and requests KVM must refuse.
  *
- * Usage: guest_debug_test [-n]
+ * Usage: guest_debug_test [-n] [-r]
  *   -n  the CPU (an emulator) raises no IAC/DAC events: check what KVM
  *       programs for hardware breakpoints and watchpoints, and skip their
  *       firing
+ *   -r  write the registers back (KVM_SET_REGS) before every KVM_RUN, as
+ *       QEMU does, except where a case is about not doing so
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #define INSN_WRTEEI_0	".long 0x7c000146"
 
 #define STEP_LOOPS	200
+#define DEC_PERIOD	2000	/* timebase ticks */
 #define STRESS_RUNS	50
 
 enum gd_op {
@@ -53,6 +56,7 @@ struct gd_cmd {
 	uint32_t addr;
 	uint32_t mmio;
 	uint32_t arg;
+	uint32_t de;
 };
 
 /* What the guest's own handlers and reads saw. */
@@ -73,6 +77,7 @@ static struct gd_cmd gd_cmd;
 static struct gd_seen gd_seen;
 static uint32_t gd_watched[4] __aligned(16);
 static bool no_addr_events;
+static bool set_regs_before_run;
 
 /*
  * The address of a label in the guest's asm.  The guest runs this binary
@@ -151,13 +156,19 @@ static noinline void guest_step_mmio(uint32_t mmio)
 		     "gd_mmio2: nop" : : "r"(0x5a), "b"(mmio) : "memory");
 }
 
-static noinline void guest_step_loop(uint32_t loops)
+/*
+ * Loads from a new page each time round: every load takes a TLB miss
+ * that KVM handles without leaving KVM_RUN, a lightweight exit, which a
+ * host timer tick may interrupt.
+ */
+static noinline void guest_step_loop(uint32_t page, uint32_t loops)
 {
-	asm volatile(".globl gd_loop0, gd_loop1, gd_loop2\n"
-		     "mtctr %0\n"
-		     "gd_loop0: addi 3, 3, 1\n"
-		     "gd_loop1: bdnz gd_loop0\n"
-		     "gd_loop2: nop" : : "r"(loops) : "r3", "ctr");
+	asm volatile(".globl gd_loop0, gd_loop1, gd_loop2, gd_loop3\n"
+		     "mtctr %1\n"
+		     "gd_loop0: lwz 5, 0(%0)\n"
+		     "gd_loop1: addi %0, %0, 4096\n"
+		     "gd_loop2: bdnz gd_loop0\n"
+		     "gd_loop3: nop" : "+b"(page) : "r"(loops) : "r5", "ctr", "memory");
 }
 
 /* The guest single-steps itself: DBCR0[IDM|IC] and MSR[DE]. */
@@ -169,8 +180,8 @@ static noinline void guest_own_step(void)
 	asm volatile(".globl gd_own0\ngd_own0: nop\nnop\nnop");
 }
 
-/* Reads its own debug state, then writes DBCR0 and IAC1 again. */
-static noinline void guest_own_regs(uint32_t dbcr0, uint32_t iac1)
+/* Reads its own debug state, then writes DBCR0, IAC1 and MSR[DE] again. */
+static noinline void guest_own_regs(uint32_t dbcr0, uint32_t iac1, uint32_t de)
 {
 	asm volatile(".globl gd_regs0\ngd_regs0: nop");
 	WRITE_ONCE(gd_seen.dbcr0, mfspr(SPRN_DBCR0));
@@ -178,8 +189,7 @@ static noinline void guest_own_regs(uint32_t dbcr0, uint32_t iac1)
 	WRITE_ONCE(gd_seen.msr, msr_read());
 	mtspr(SPRN_IAC1, iac1);
 	mtspr(SPRN_DBCR0, dbcr0);
-	/* Try to turn off whatever debugs it. */
-	msr_write(msr_read() & ~MSR_DE);
+	msr_write((msr_read() & ~MSR_DE) | de);
 	asm volatile(".globl gd_regs1\ngd_regs1: nop");
 }
 
@@ -188,7 +198,7 @@ static noinline void guest_step_irq(void)
 {
 	mtspr(SPRN_TSR, TSR_DIS);
 	mtspr(SPRN_TCR, TCR_DIE);
-	mtspr(22, 1000);	/* DEC */
+	mtspr(SPRN_DEC, 1000);
 	while (!(mfspr(SPRN_TSR) & TSR_DIS))
 		;
 	asm volatile(".globl gd_irq0, gd_irq1, gd_irq2, gd_irq3, gd_irq4\n"
@@ -230,13 +240,23 @@ static void guest_code(void)
 			guest_step_mmio(gd_cmd.mmio);
 			break;
 		case OP_STEP_LOOP:
-			guest_step_loop(gd_cmd.arg);
+			/*
+			 * An auto-reloading decrementer, masked, keeps the
+			 * host's timer interrupts coming, some while KVM
+			 * handles the loop's TLB misses.
+			 */
+			mtspr(SPRN_DECAR, DEC_PERIOD);
+			mtspr(SPRN_TCR, TCR_ARE);
+			mtspr(SPRN_DEC, DEC_PERIOD);
+			guest_step_loop(gd_cmd.addr, gd_cmd.arg);
+			mtspr(SPRN_TCR, 0);
+			mtspr(SPRN_TSR, TSR_DIS);
 			break;
 		case OP_OWN_STEP:
 			guest_own_step();
 			break;
 		case OP_OWN_REGS:
-			guest_own_regs(gd_cmd.arg, gd_cmd.addr);
+			guest_own_regs(gd_cmd.arg, gd_cmd.addr, gd_cmd.de);
 			break;
 		case OP_DE_ON:
 			msr_write(msr_read() | MSR_DE);
@@ -257,6 +277,7 @@ static void guest_code(void)
 struct gd_vm {
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpu;
+	uint32_t pages;		/* STEP_LOOPS pages for guest_step_loop() */
 	uint32_t debug_inst;
 	int iacs, dacs;
 };
@@ -267,6 +288,18 @@ static uint32_t get_pc(struct gd_vm *g)
 
 	vcpu_regs_get(g->vcpu, &regs);
 	return regs.pc;
+}
+
+/* KVM_RUN, and with -r the KVM_SET_REGS that QEMU does before it. */
+static void gd_run(struct gd_vm *g)
+{
+	struct kvm_regs regs;
+
+	if (set_regs_before_run) {
+		vcpu_regs_get(g->vcpu, &regs);
+		vcpu_regs_set(g->vcpu, &regs);
+	}
+	vcpu_run(g->vcpu);
 }
 
 static void set_debug(struct gd_vm *g, uint32_t control, struct kvm_guest_debug_arch *arch)
@@ -307,7 +340,7 @@ static bool run_to_sync(struct gd_vm *g)
 	uint64_t cmd;
 
 	set_debug(g, 0, NULL);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	cmd = get_ucall(g->vcpu, &uc);
 	if (cmd == UCALL_ABORT)
 		REPORT_GUEST_ASSERT(uc);
@@ -328,6 +361,19 @@ static void write_insn(struct gd_vm *g, void *label, uint32_t insn)
 static uint32_t read_insn(struct gd_vm *g, void *label)
 {
 	return *(uint32_t *)addr_gva2hva(g->vm, (uintptr_t)label);
+}
+
+/* A debug exit at @pc, whatever its status. */
+static bool debug_exit_lands(struct gd_vm *g, void *pc)
+{
+	struct kvm_run *run = g->vcpu->run;
+
+	return expect(run->exit_reason == KVM_EXIT_DEBUG, "exit %s at pc 0x%x, want KVM_EXIT_DEBUG",
+		      exit_reason_str(run->exit_reason), get_pc(g)) &&
+	       expect(run->debug.arch.address == (uintptr_t)pc,
+		      "debug exit address 0x%llx, want %p",
+		      (unsigned long long)run->debug.arch.address, pc) &&
+	       expect(get_pc(g) == (uintptr_t)pc, "pc 0x%x, want %p", get_pc(g), pc);
 }
 
 static bool debug_exit_at(struct gd_vm *g, void *pc, uint32_t status)
@@ -359,7 +405,7 @@ static bool stop_at(struct gd_vm *g, void *label, uint32_t control)
 
 	write_insn(g, label, g->debug_inst);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	ok = debug_exit_at(g, label, 0);
 	write_insn(g, label, insn);
 	if (ok)
@@ -371,8 +417,15 @@ static bool stop_at(struct gd_vm *g, void *label, uint32_t control)
 
 static bool step_to(struct gd_vm *g, void *want)
 {
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	return debug_exit_at(g, want, DBSR_IC);
+}
+
+/* A step that stops at @want; the status is step_to()'s business. */
+static bool step_lands(struct gd_vm *g, void *want)
+{
+	gd_run(g);
+	return debug_exit_lands(g, want);
 }
 
 static bool test_sw_bp(struct gd_vm *g)
@@ -382,7 +435,7 @@ static bool test_sw_bp(struct gd_vm *g)
 	arm_case(g, OP_SWBP, 0, 0);
 	write_insn(g, L(gd_swbp), g->debug_inst);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!debug_exit_at(g, L(gd_swbp), 0))
 		return false;
 	/* The debugger puts the instruction back and resumes right there. */
@@ -411,7 +464,7 @@ static bool test_step_mmio(struct gd_vm *g)
 	arm_case(g, OP_STEP_MMIO, 0, 0);
 	if (!stop_at(g, L(gd_mmio0), STEP))
 		return false;
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!expect(run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write &&
 		    run->mmio.phys_addr == g->vm->ucall_mmio_addr + g->vm->page_size,
 		    "exit %s, want the guest's MMIO store", exit_reason_str(run->exit_reason)))
@@ -423,11 +476,18 @@ static bool test_step_mmio(struct gd_vm *g)
 /* SET_GUEST_DEBUG alone arms single-step: no register write in between. */
 static bool test_step_armed_at_once(struct gd_vm *g)
 {
+	struct kvm_regs regs;
+
 	arm_case(g, OP_STEP_PLAIN, 0, 0);
-	if (!stop_at(g, L(gd_plain0), KVM_GUESTDBG_ENABLE))
+	if (!stop_at(g, L(gd_plain0), 0))
 		return false;
+	/* The MSR is written while nobody debugs... */
+	vcpu_regs_get(g->vcpu, &regs);
+	vcpu_regs_set(g->vcpu, &regs);
+	/* ...and is not written again after this. */
 	set_debug(g, STEP, NULL);
-	return step_to(g, L(gd_plain1));
+	vcpu_run(g->vcpu);
+	return debug_exit_lands(g, L(gd_plain1));
 }
 
 /*
@@ -438,13 +498,12 @@ static bool step_loop(struct gd_vm *g)
 {
 	int i;
 
-	arm_case(g, OP_STEP_LOOP, 0, STEP_LOOPS);
+	arm_case(g, OP_STEP_LOOP, g->pages, STEP_LOOPS);
 	if (!stop_at(g, L(gd_loop0), STEP))
 		return false;
 	for (i = 0; i < STEP_LOOPS; i++) {
-		if (!step_to(g, L(gd_loop1)))
-			return expect(false, "lost the step after %d loops", i);
-		if (!step_to(g, i == STEP_LOOPS - 1 ? L(gd_loop2) : L(gd_loop0)))
+		if (!step_lands(g, L(gd_loop1)) || !step_lands(g, L(gd_loop2)) ||
+		    !step_lands(g, i == STEP_LOOPS - 1 ? L(gd_loop3) : L(gd_loop0)))
 			return expect(false, "lost the step after %d loops", i);
 	}
 	return true;
@@ -473,7 +532,7 @@ static bool test_step_stress(struct gd_vm *unused)
 	kill(hog, SIGKILL);
 	waitpid(hog, NULL, 0);
 	ksft_print_msg("single-step stress: %d of %d runs of %d steps\n", passed, STRESS_RUNS,
-		       2 * STEP_LOOPS);
+		       3 * STEP_LOOPS);
 	return expect(passed == STRESS_RUNS, "%d of %d runs lost a step", STRESS_RUNS - passed,
 		      STRESS_RUNS);
 }
@@ -486,12 +545,12 @@ static bool test_inject_bp(struct gd_vm *g)
 	arm_case(g, OP_SWBP, 0, 0);
 	write_insn(g, L(gd_swbp), g->debug_inst);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	ok = debug_exit_at(g, L(gd_swbp), 0);
 	if (ok) {
 		/* The guest's handler skips the instruction, so it may stay. */
 		set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_BP, NULL);
-		vcpu_run(g->vcpu);
+		gd_run(g);
 		ok = expect(get_ucall(g->vcpu, NULL) == UCALL_SYNC, "guest did not go on");
 	}
 	write_insn(g, L(gd_swbp), insn);
@@ -538,56 +597,63 @@ static bool test_guest_own_step(struct gd_vm *g)
 /*
  * Under userspace's single-step the guest reads its own DBCR0 (with EDM),
  * IAC1 and MSR[DE], and its writes change only its own registers, which
- * it finds again once userspace is done.
+ * it finds again once userspace is done; clearing MSR[DE] does not stop
+ * userspace's stepping.
  */
+static void own_regs(struct gd_vm *g, uint32_t iac1, uint32_t dbcr0, uint32_t de)
+{
+	gd_cmd.de = de;
+	arm_case(g, OP_OWN_REGS, iac1, dbcr0);
+}
+
 static bool test_ownership(struct gd_vm *g)
 {
 	const uint32_t own_dbcr0 = DBCR0_IDM | DBCR0_IAC(1);
 	const uint32_t own_iac1 = 0x1000;
-	uint32_t steps = 0;
 	struct kvm_run *run = g->vcpu->run;
+	uint32_t steps = 0;
 
-	arm_case(g, OP_OWN_REGS, own_iac1, own_dbcr0);
+	own_regs(g, own_iac1, own_dbcr0, MSR_DE);
 	if (!run_to_sync(g))
 		return false;
 	gd_load(g);
-	if (!expect(gd_seen.dbcr0 == 0 && gd_seen.iac1 == 0, "new guest reads DBCR0 0x%x IAC1 0x%x",
-		    gd_seen.dbcr0, gd_seen.iac1))
+	if (!expect(gd_seen.dbcr0 == 0 && gd_seen.iac1 == 0 && !(gd_seen.msr & MSR_DE),
+		    "new guest reads DBCR0 0x%x IAC1 0x%x MSR 0x%x", gd_seen.dbcr0,
+		    gd_seen.iac1, gd_seen.msr))
 		return false;
 
 	/* Again, now stepping every instruction of it. */
-	arm_case(g, OP_OWN_REGS, 0x2000, DBCR0_IDM);
+	own_regs(g, 0x2000, DBCR0_IDM, 0);
 	if (!stop_at(g, L(gd_regs0), STEP))
 		return false;
 	while (get_pc(g) != (uintptr_t)L(gd_regs1) && steps < 500) {
-		vcpu_run(g->vcpu);
-		if (!expect(run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.status == DBSR_IC,
-			    "exit %s, status 0x%x under step after %u steps",
-			    exit_reason_str(run->exit_reason), run->debug.arch.status, steps))
+		gd_run(g);
+		if (!expect(run->exit_reason == KVM_EXIT_DEBUG, "exit %s under step after %u steps",
+			    exit_reason_str(run->exit_reason), steps))
 			return false;
 		steps++;
 	}
-	if (!expect(get_pc(g) == (uintptr_t)L(gd_regs1), "%u steps did not reach the end", steps) ||
+	if (!expect(get_pc(g) == (uintptr_t)L(gd_regs1),
+		    "%u steps did not reach the end: clearing MSR[DE] stopped userspace", steps) ||
 	    !run_to_sync(g))
 		return false;
 	gd_load(g);
-	if (!expect(steps > 10, "only %u steps: turning MSR[DE] off stopped userspace", steps) ||
+	if (!expect(gd_seen.msr & MSR_DE, "guest read MSR 0x%x: it lost its own DE", gd_seen.msr) ||
 	    !expect(gd_seen.dbcr0 == (own_dbcr0 | DBCR0_EDM), "guest read DBCR0 0x%x, want 0x%x",
 		    gd_seen.dbcr0, own_dbcr0 | DBCR0_EDM) ||
 	    !expect(gd_seen.iac1 == own_iac1, "guest read IAC1 0x%x, want 0x%x",
-		    gd_seen.iac1, own_iac1) ||
-	    !expect(!(gd_seen.msr & MSR_DE), "guest read MSR 0x%x: userspace's DE leaked",
-		    gd_seen.msr))
+		    gd_seen.iac1, own_iac1))
 		return false;
 
 	/* The writes made under the step are the guest's. */
-	arm_case(g, OP_OWN_REGS, 0x3000, 0);
+	own_regs(g, 0x3000, 0, 0);
 	if (!run_to_sync(g))
 		return false;
 	gd_load(g);
-	return expect(gd_seen.dbcr0 == DBCR0_IDM && gd_seen.iac1 == 0x2000,
-		      "guest read DBCR0 0x%x IAC1 0x%x, want 0x%x 0x2000", gd_seen.dbcr0,
-		      gd_seen.iac1, DBCR0_IDM);
+	return expect(gd_seen.dbcr0 == DBCR0_IDM && gd_seen.iac1 == 0x2000 &&
+		      !(gd_seen.msr & MSR_DE),
+		      "guest read DBCR0 0x%x IAC1 0x%x MSR 0x%x, want 0x%x 0x2000 without DE",
+		      gd_seen.dbcr0, gd_seen.iac1, gd_seen.msr, DBCR0_IDM);
 }
 
 /* With the decrementer pending, the steps from L(gd_irq0) stay in line. */
@@ -618,7 +684,7 @@ static bool test_irq_unblocked(struct gd_vm *g)
 	arm_case(g, OP_STEP_IRQ, 0, 0);
 	if (!stop_at(g, L(gd_irq0), STEP) || !step_to(g, L(gd_irq1)))
 		return false;
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	pc = get_pc(g);
 	if (!expect(g->vcpu->run->exit_reason == KVM_EXIT_DEBUG, "exit %s, want a step",
 		    exit_reason_str(g->vcpu->run->exit_reason)) ||
@@ -664,7 +730,7 @@ static bool test_hw_bp(struct gd_vm *g, int slot, bool fire)
 			      (unsigned long long)get_one(g, iac_reg[slot]), L(gd_exec));
 
 	arm_case(g, OP_EXEC, 0, 0);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	return debug_exit_at(g, L(gd_exec), KVMPPC_DEBUG_BREAKPOINT | DBSR_IAC(slot + 1));
 }
 
@@ -682,7 +748,7 @@ static bool wp_hit(struct gd_vm *g, int slot, enum gd_op op, uint32_t addr, uint
 	struct kvm_run *run = g->vcpu->run;
 
 	arm_case(g, op, addr, 0);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!status)
 		return expect(get_ucall(g->vcpu, NULL) == UCALL_SYNC,
 			      "DAC%d hit by an access it does not watch", slot + 1);
@@ -806,7 +872,7 @@ static bool bad_input_refused(struct gd_vm *g, const struct bad_input *b)
 		    b->what, r, errno))
 		return false;
 	/* Nothing changed: the step armed before is still there. */
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!expect(run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.status == DBSR_IC,
 		    "%s: the step armed before is gone (exit %s)", b->what,
 		    exit_reason_str(run->exit_reason)))
@@ -830,7 +896,7 @@ static bool test_stale_inject(struct gd_vm *g)
 		return false;
 	/* The vCPU runs again after the exit: nothing is left to inject. */
 	set_debug(g, KVM_GUESTDBG_ENABLE, NULL);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!expect(get_ucall(g->vcpu, NULL) == UCALL_SYNC, "guest did not reach its sync"))
 		return false;
 	r = try_set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB, NULL);
@@ -903,7 +969,8 @@ static struct gd_vm *gd_vm_create(struct gd_vm *g)
 {
 	uint64_t mmio_gva, mmio_gpa;
 
-	g->vm = vm_create_with_one_vcpu(&g->vcpu, guest_code);
+	g->vm = __vm_create_with_one_vcpu(&g->vcpu, STEP_LOOPS + 16, guest_code);
+	g->pages = vm_vaddr_alloc(g->vm, STEP_LOOPS * g->vm->page_size, KVM_UTIL_MIN_VADDR);
 	vm_install_exception_handler(g->vm, IVOR_DEBUG, guest_debug_handler);
 	vm_install_exception_handler(g->vm, IVOR_PROGRAM, guest_program_handler);
 	vm_install_exception_handler(g->vm, IVOR_DECREMENTER, guest_dec_handler);
@@ -938,7 +1005,7 @@ static bool finish(struct gd_vm *g, bool ok)
 		arm_case(g, OP_DONE, 0, 0);
 		set_debug(g, 0, NULL);
 		for (syncs = 0; syncs < 2 && cmd == UCALL_SYNC; syncs++) {
-			vcpu_run(g->vcpu);
+			gd_run(g);
 			cmd = get_ucall(g->vcpu, NULL);
 		}
 		ok = expect(cmd == UCALL_DONE, "guest did not run to its end");
@@ -1058,9 +1125,11 @@ int main(int argc, char *argv[])
 	int iacs, dacs, opt;
 	size_t i;
 
-	while ((opt = getopt(argc, argv, "n")) != -1) {
+	while ((opt = getopt(argc, argv, "nr")) != -1) {
 		if (opt == 'n')
 			no_addr_events = true;
+		else if (opt == 'r')
+			set_regs_before_run = true;
 	}
 
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_SET_GUEST_DEBUG));

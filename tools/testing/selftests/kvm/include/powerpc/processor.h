@@ -13,12 +13,14 @@
 #include "kvm_util.h"
 
 /* Special purpose registers, by number (Book E and the e500 core manuals). */
+#define SPRN_DEC	22
 #define SPRN_SRR0	26
 #define SPRN_SRR1	27
 #define SPRN_CSRR0	58
 #define SPRN_CSRR1	59
 #define SPRN_DEAR	61
 #define SPRN_ESR	62
+#define SPRN_DECAR	54
 #define SPRN_IVPR	63
 #define SPRN_DBSR	304
 #define SPRN_DBCR0	308
@@ -59,6 +61,7 @@
 
 #define TSR_DIS		0x08000000u
 #define TCR_DIE		0x04000000u
+#define TCR_ARE		0x00400000u
 
 #define mfspr(rn)							\
 ({									\
