@@ -45,5 +45,5 @@ PPC64_E6500 = Build(
 PPC_E500V2_UNFIXED = Build(
 	name='ppc_e500v2_unfixed', arch='powerpc', config='ppc_e500v2.config',
 	make_target='vmlinux', image='vmlinux', cross_compile='powerpc-linux-gnu-',
-	before_patch='0015-KVM-PPC-Book-E-switch-guest-debug-to-booke_guest_debug.c.patch',
+	before_patch='0016-KVM-PPC-Book-E-switch-guest-debug-to-booke_guest_debug.c.patch',
 	packages=PPC_E500V2.packages)
