@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <sys/mman.h>
 #include <unistd.h>
+/* After sys/ptrace.h, whose enum the kernel's macros would break. */
+#include <asm/ptrace.h>
 
 #include "kvm_util.h"
 #include "processor.h"
@@ -965,6 +967,73 @@ static bool test_thread_step(struct gd_vm *unused)
 	return ok;
 }
 
+static uint32_t thread_watched;
+
+/*
+ * The VMM thread's own watchpoint, set by ptrace (PPC_PTRACE_SETHWDEBUG,
+ * a DAC), is back after a KVM_RUN that single-steps the guest: the
+ * thread's store after the run stops it with SIGTRAP at the watched
+ * address.  With @fire false, only the watchpoint is set and the run
+ * made; the store is not watched for.
+ */
+static bool thread_watch(bool fire)
+{
+	struct ppc_hw_breakpoint bp = {
+		.version = 1,
+		.trigger_type = PPC_BREAKPOINT_TRIGGER_WRITE,
+		.addr_mode = PPC_BREAKPOINT_MODE_EXACT,
+		.condition_mode = PPC_BREAKPOINT_CONDITION_NONE,
+		.addr = (uintptr_t)&thread_watched,
+	};
+	siginfo_t si = {};
+	int status = 0;
+	long handle;
+	bool ok;
+	pid_t child = fork();
+
+	TEST_ASSERT(child >= 0, "fork() failed");
+	if (!child) {
+		struct gd_vm g;
+
+		gd_vm_create(&g);
+		arm_case(&g, OP_STEP_PLAIN, 0, 0);
+		if (!stop_at(&g, L(gd_plain0), STEP))
+			_exit(1);
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		gd_run(&g);
+		if (g.vcpu->run->exit_reason != KVM_EXIT_DEBUG)
+			_exit(2);
+		WRITE_ONCE(thread_watched, 1);
+		_exit(0);
+	}
+
+	waitpid(child, &status, 0);
+	handle = ptrace(PPC_PTRACE_SETHWDEBUG, child, 0, &bp);
+	ok = expect(handle > 0, "PPC_PTRACE_SETHWDEBUG: %ld (errno %d)", handle, errno);
+	if (ok) {
+		ptrace(PTRACE_CONT, child, NULL, NULL);
+		waitpid(child, &status, 0);
+		if (fire) {
+			ok = expect(WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP,
+				    "the thread's store after KVM_RUN did not trap (status 0x%x)",
+				    status);
+			if (ok) {
+				ptrace(PTRACE_GETSIGINFO, child, NULL, &si);
+				ok = expect(si.si_addr == &thread_watched,
+					    "SIGTRAP at %p, want %p", si.si_addr,
+					    &thread_watched);
+			}
+		} else {
+			ok = expect(WIFEXITED(status) || WIFSTOPPED(status),
+				    "the thread did not finish its run (status 0x%x)", status);
+		}
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return ok;
+}
+
 static struct gd_vm *gd_vm_create(struct gd_vm *g)
 {
 	uint64_t mmio_gva, mmio_gpa;
@@ -1066,6 +1135,13 @@ static void run_hw_cases(int iacs, int dacs)
 	struct gd_vm g;
 	int slot, k;
 
+	ksft_test_result(thread_watch(false), "the VMM thread's ptrace watchpoint is set\n");
+	if (no_addr_events)
+		ksft_test_result_skip("the VMM thread's watchpoint fires after KVM_RUN: %s\n", why);
+	else
+		ksft_test_result(thread_watch(true),
+				 "the VMM thread's watchpoint fires after KVM_RUN\n");
+
 	for (slot = 0; slot < iacs; slot++) {
 		gd_vm_create(&g);
 		ksft_test_result(finish(&g, test_hw_bp(&g, slot, false)),
@@ -1139,7 +1215,7 @@ int main(int argc, char *argv[])
 	gd_vm_free(&probe);
 
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(cases) + 2 * iacs + 2 * dacs * ARRAY_SIZE(wp_kinds));
+	ksft_set_plan(ARRAY_SIZE(cases) + 2 + 2 * iacs + 2 * dacs * ARRAY_SIZE(wp_kinds));
 	ksft_print_msg("%d IACs, %d DACs, debug instruction 0x%08x\n", iacs, dacs,
 		       probe.debug_inst);
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
