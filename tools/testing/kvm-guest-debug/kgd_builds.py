@@ -40,10 +40,10 @@ PPC64_E6500 = Build(
 	static_checks=True,
 	packages=(('powerpc64-linux-gnu-gcc', 'gcc-powerpc64-linux-gnu'),))
 
-# e500v2 before the Book E guest-debug switch: the baseline's guest debug
-# and initial TLB1, with the exit-number fix that lets any guest run.
+# e500v2 before the Book E fixes: the baseline's guest debug and initial
+# TLB1, with the exit-number fix that lets any guest run.
 PPC_E500V2_UNFIXED = Build(
 	name='ppc_e500v2_unfixed', arch='powerpc', config='ppc_e500v2.config',
 	make_target='vmlinux', image='vmlinux', cross_compile='powerpc-linux-gnu-',
-	before_patch='0016-KVM-PPC-Book-E-switch-guest-debug-to-booke_guest_debug.c.patch',
+	before_patch='0015-KVM-PPC-e500-make-the-initial-TLB1-entry-reachable.patch',
 	packages=PPC_E500V2.packages)
