@@ -47,3 +47,10 @@ PPC_E500V2_UNFIXED = Build(
 	make_target='vmlinux', image='vmlinux', cross_compile='powerpc-linux-gnu-',
 	before_patch='0015-KVM-PPC-e500-make-the-initial-TLB1-entry-reachable.patch',
 	packages=PPC_E500V2.packages)
+
+# e500v2 as the baseline has it, for the bug that stops any guest.
+PPC_E500V2_PRISTINE = Build(
+	name='ppc_e500v2_pristine', arch='powerpc', config='ppc_e500v2.config',
+	make_target='vmlinux', image='vmlinux', cross_compile='powerpc-linux-gnu-',
+	before_patch='0001-KVM-PPC-e500-pass-the-exit-number-to-kvmppc_handle_exit.patch',
+	packages=PPC_E500V2.packages)

@@ -107,6 +107,13 @@ class Results:
 		"""Judges the splats /init echoed from the kernel log."""
 		splats = [ln for ln in lines if ln.startswith('# kernel: ')
 			  and any(word in ln for word in SPLATS)]
+		if target.kernel_log_must_show:
+			missing = [bug for bug, regex in target.kernel_log_must_show
+				   if not any(re.search(regex, ln) for ln in splats)]
+			if missing:
+				return 'fail', f'the kernel log does not show {missing[0]}'
+			return 'pass', ''
+		target = target.name
 		bugs = self.known.get((target, 'kernel-log'), [])
 		unexplained = [ln for ln in splats if not any(b[1] in ln for b in bugs)]
 		stale = [b for b in bugs if not any(b[1] in ln for ln in splats)]
@@ -164,7 +171,7 @@ class Results:
 				self._count('fail', f'{target.name}: {test}', 'no result from /init')
 				print(f'  # {test}: no result from /init')
 				bad += 1
-		status, why = self._kernel_log(target.name, console[start:])
+		status, why = self._kernel_log(target, console[start:])
 		self._count(status, f'{target.name}: kernel-log', why)
 		bad += status == 'fail'
 		extra += 1

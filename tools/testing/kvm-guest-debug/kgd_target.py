@@ -53,6 +53,9 @@ class Target:
 	bochs_cpu: str = ''
 	kernel_log_expect: str = ''	# a line that proves KVM came up as intended
 	selftests_from: Build = None	# the build whose test binaries to run, if not build
+	# A kernel without a fix may oops: (bug, regex) pairs of splats the
+	# kernel log must show.  Oopses then kill the test, not the kernel.
+	kernel_log_must_show: tuple = ()
 	description: str = ''
 
 

@@ -16,6 +16,13 @@ import kgd_stage
 # /init echoes KVM's own lines and any splat from the kernel log.
 COMMON_CMDLINE = 'loglevel=4 panic=-1 oops=panic'
 
+
+def cmdline_common(target):
+	"""Every oops panics, unless the target expects oopses of a bug."""
+	if target.kernel_log_must_show:
+		return COMMON_CMDLINE.replace(' oops=panic', '')
+	return COMMON_CMDLINE
+
 END_MARKER = '# kgd-init: done'
 PANIC_MARKER = 'Kernel panic - not syncing'
 GRACE = 5
@@ -23,7 +30,7 @@ GRACE = 5
 
 def _qemu_argv(target, initrd):
 	subst = {'@KERNEL@': kgd_kernel.image(target.build), '@INITRD@': initrd,
-		 '@CMDLINE@': f'{target.cmdline} {COMMON_CMDLINE}'}
+		 '@CMDLINE@': f'{target.cmdline} {cmdline_common(target)}'}
 	return [subst.get(a, a) for a in target.qemu]
 
 
@@ -41,7 +48,7 @@ def _bochs_prepare(target, initrd, workdir):
 		  encoding='utf-8') as f:
 		f.write('SERIAL 0 115200\nPROMPT 0\nTIMEOUT 0\nDEFAULT kgd\nLABEL kgd\n'
 			'  KERNEL /vmlinuz\n  INITRD /initrd.gz\n'
-			f'  APPEND {target.cmdline} {COMMON_CMDLINE}\n')
+			f'  APPEND {target.cmdline} {cmdline_common(target)}\n')
 	iso = os.path.join(workdir, 'boot.iso')
 	kgd_stage.run(['genisoimage', '-quiet', '-o', iso, '-b', 'isolinux/isolinux.bin',
 		       '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4',
