@@ -113,8 +113,7 @@ class Results:
 			if missing:
 				return 'fail', f'the kernel log does not show {missing[0]}'
 			return 'pass', ''
-		target = target.name
-		bugs = self.known.get((target, 'kernel-log'), [])
+		bugs = self.known.get((target.name, 'kernel-log'), [])
 		unexplained = [ln for ln in splats if not any(b[1] in ln for b in bugs)]
 		stale = [b for b in bugs if not any(b[1] in ln for ln in splats)]
 		if unexplained:
