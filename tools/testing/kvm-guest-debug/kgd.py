@@ -152,7 +152,7 @@ def main():
 
 	if args.cmd == 'list':
 		for target in kgd_target.load_all().values():
-			print(f'{target.name:14} {target.description}')
+			print(f'{target.name:20} {target.description}')
 		return 0
 	if args.cmd == 'series':
 		try:
