@@ -907,6 +907,32 @@ static bool test_stale_inject(struct gd_vm *g)
 }
 
 /*
+ * Forks a traced VMM: the child makes its own VM, stops the guest at
+ * gd_plain0 with the single-step armed, and stops itself before its
+ * KVM_RUN.  Returns 0 in the child, with @g, and the child's pid in the
+ * parent, once the child has stopped.
+ */
+static pid_t fork_stepping_vmm(struct gd_vm *g)
+{
+	pid_t child = fork();
+	int status;
+
+	TEST_ASSERT(child >= 0, "fork() failed");
+	if (!child) {
+		gd_vm_create(g);
+		arm_case(g, OP_STEP_PLAIN, 0, 0);
+		if (!stop_at(g, L(gd_plain0), STEP))
+			_exit(1);
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		return 0;
+	}
+	TEST_ASSERT(waitpid(child, &status, 0) == child && WIFSTOPPED(status),
+		    "the traced VMM did not stop before its KVM_RUN (status 0x%x)", status);
+	return child;
+}
+
+/*
  * The VMM thread single-stepped by ptrace keeps stepping across a KVM_RUN
  * that single-steps its guest: the thread's own DBCR0 comes back.
  */
@@ -916,20 +942,12 @@ static bool test_thread_step(struct gd_vm *unused)
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int status = 0, steps = 0, i;
 	bool ok = false;
+	struct gd_vm g;
 	pid_t child;
 
 	TEST_ASSERT(progress != MAP_FAILED, "mmap() failed");
-	child = fork();
-	TEST_ASSERT(child >= 0, "fork() failed");
+	child = fork_stepping_vmm(&g);
 	if (!child) {
-		struct gd_vm g;
-
-		gd_vm_create(&g);
-		arm_case(&g, OP_STEP_PLAIN, 0, 0);
-		if (!stop_at(&g, L(gd_plain0), STEP))
-			_exit(1);
-		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
-		raise(SIGSTOP);
 		for (i = 0; i < 1000; i++) {
 			if (!__vcpu_run(g.vcpu))
 				break;
@@ -942,8 +960,7 @@ static bool test_thread_step(struct gd_vm *unused)
 		_exit(0);
 	}
 
-	waitpid(child, &status, 0);
-	while (WIFSTOPPED(status) && steps < 100000) {
+	while (steps < 100000) {
 		if (ptrace(PTRACE_SINGLESTEP, child, NULL, NULL))
 			break;
 		if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status))
@@ -987,20 +1004,12 @@ static bool thread_watch(bool fire)
 	};
 	siginfo_t si = {};
 	int status = 0;
+	struct gd_vm g;
 	long handle;
 	bool ok;
-	pid_t child = fork();
+	pid_t child = fork_stepping_vmm(&g);
 
-	TEST_ASSERT(child >= 0, "fork() failed");
 	if (!child) {
-		struct gd_vm g;
-
-		gd_vm_create(&g);
-		arm_case(&g, OP_STEP_PLAIN, 0, 0);
-		if (!stop_at(&g, L(gd_plain0), STEP))
-			_exit(1);
-		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
-		raise(SIGSTOP);
 		gd_run(&g);
 		if (g.vcpu->run->exit_reason != KVM_EXIT_DEBUG)
 			_exit(2);
@@ -1008,7 +1017,6 @@ static bool thread_watch(bool fire)
 		_exit(0);
 	}
 
-	waitpid(child, &status, 0);
 	handle = ptrace(PPC_PTRACE_SETHWDEBUG, child, 0, &bp);
 	ok = expect(handle > 0, "PPC_PTRACE_SETHWDEBUG: %ld (errno %d)", handle, errno);
 	if (ok) {
