@@ -17,11 +17,13 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # pylint: disable=wrong-import-position
+import kgd_bare_metal
 import kgd_baseline
 import kgd_checkpatch
 import kgd_deps
 import kgd_kernel
 import kgd_paths
+import kgd_qemu
 import kgd_results
 import kgd_selftests
 import kgd_series
@@ -72,9 +74,43 @@ def prepare_tree(results):
 			    f'{len(series) - 1} patches are checkpatch --strict clean')
 
 
+def ensure_our_qemu(results):
+	"""Builds our QEMU once per run and checks its patches."""
+	if results.built('qemu'):
+		return
+	kgd_deps.ensure(kgd_qemu.PACKAGES)
+	kgd_qemu.ensure()
+	results.mark_built('qemu')
+	unclean = kgd_qemu.checkpatch()
+	if unclean:
+		results.add('qemu-checkpatch', 'fail',
+			    f'{len(unclean)} QEMU patch(es) not clean for QEMU\'s checkpatch\n'
+			    + '\n'.join(f'{n}: {r}' for n, r in unclean))
+	else:
+		results.add('qemu-checkpatch', 'pass',
+			    f'{len(kgd_qemu.patches())} QEMU patches apply with git am, build, '
+			    'and are clean for QEMU\'s checkpatch')
+
+
+def run_bare_metal(target, results):
+	kgd_deps.ensure(target.build.packages)
+	if target.our_qemu:
+		ensure_our_qemu(results)
+	with kgd_stage.Stage(target.name, f'bare-metal {target.bare_metal.name}'):
+		elf = kgd_bare_metal.build(target)
+	with kgd_stage.Stage(target.name, f'boot and test ({target.emulator}, '
+			     f'hard timeout {target.vm_timeout}s)'):
+		console = kgd_vm.boot(target, None, kernel=elf)
+	kgd_results.collect(target, console, [target.bare_metal.name], results)
+
+
 def run_target(target, results, extra_binary=None):
 	build = target.build
 	name = target.name
+	if target.bare_metal:
+		if not extra_binary:
+			run_bare_metal(target, results)
+		return
 	kgd_deps.ensure(build.packages)
 	if not results.built(build.name):
 		with kgd_stage.Stage(name, f'kernel {build.name} ({build.make_target})'):
@@ -96,6 +132,8 @@ def run_target(target, results, extra_binary=None):
 	if not target.emulator:
 		results.add(name, 'pass', f'{build.make_target} builds (compile-only target)')
 		return
+	if target.our_qemu:
+		ensure_our_qemu(results)
 	with kgd_stage.Stage(name, 'selftests and /init'):
 		binaries = kgd_selftests.build(target, extra_binary)
 	with kgd_stage.Stage(name, 'initramfs'):

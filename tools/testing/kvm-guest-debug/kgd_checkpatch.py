@@ -15,12 +15,23 @@ IGNORE = 'FILE_PATH_CHANGES'
 ENV = dict(os.environ, PATH='/usr/bin:' + os.environ.get('PATH', ''))
 
 
+# Our QEMU patches are QEMU code: QEMU's checkpatch checks them (kgd_qemu),
+# and the kernel's would only see patches inside a patch.
+QEMU_PATCHES = 'tools/testing/kvm-guest-debug/qemu/'
+
+
+def _only_qemu_patches(patch):
+	with open(patch, encoding='utf-8', errors='replace') as f:
+		paths = [line.split()[-1][2:] for line in f if line.startswith('diff --git ')]
+	return paths and all(p.startswith(QEMU_PATCHES) for p in paths)
+
+
 def check(series):
 	"""Returns a list of (patch name, checkpatch report) for unclean patches."""
 	script = os.path.join(kgd_paths.TREE, 'scripts', 'checkpatch.pl')
 	unclean = []
 	for patch in series:
-		if patch.endswith('0000-cover-letter.patch'):
+		if patch.endswith('0000-cover-letter.patch') or _only_qemu_patches(patch):
 			continue
 		proc = subprocess.run(['perl', script, '--strict', '--no-summary',
 				       '--terse', '--ignore', IGNORE, patch],

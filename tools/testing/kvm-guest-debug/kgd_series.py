@@ -82,8 +82,11 @@ def _claim_overlay(entries):
 			continue
 		_, globs = _split_commit_file(path)
 		claims[path] = []
+		take = [g for g in globs if not g.startswith('!')]
+		skip = [g[1:] for g in globs if g.startswith('!')]
 		for f in files:
-			if any(fnmatch.fnmatchcase(f, g) for g in globs):
+			if any(fnmatch.fnmatchcase(f, g) for g in take) and \
+			   not any(fnmatch.fnmatchcase(f, g) for g in skip):
 				if f in owner:
 					raise kgd_stage.StageError(
 						f'{f} is claimed by both {owner[f]} and {path}')

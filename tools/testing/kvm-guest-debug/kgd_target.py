@@ -42,11 +42,21 @@ class Test:
 
 
 @dataclasses.dataclass(frozen=True)
+class BareMetal:
+	"""A program the emulator boots in place of a kernel (kgd_bare_metal)."""
+	name: str			# its result's name
+	sources: tuple			# repo-relative C and assembler files
+	ldscript: str			# repo-relative
+	cflags: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class Target:
 	name: str
 	build: Build
 	emulator: str = ''		# 'qemu', 'bochs', or '' for build-only
 	qemu: tuple = ()		# argv; @KERNEL@, @INITRD@, @CMDLINE@ are filled in
+	our_qemu: bool = False		# run qemu[0] as built by kgd_qemu (qemu/*.patch)
 	cmdline: str = ''
 	tests: tuple = ()
 	vm_timeout: int = 300		# hard wall-clock limit of one emulator run
@@ -56,6 +66,9 @@ class Target:
 	# A kernel without a fix may oops: (bug, regex) pairs of splats the
 	# kernel log must show.  Oopses then kill the test, not the kernel.
 	kernel_log_must_show: tuple = ()
+	# Instead of a kernel: a program that tests the emulator itself;
+	# build then only names the cross compiler.
+	bare_metal: BareMetal = None
 	description: str = ''
 
 

@@ -15,6 +15,8 @@ ARM64_TESTS = (
 	Test('aarch64/debug-exceptions', args=('-i', '1000'), timeout=300),
 )
 
+# With our_qemu, kgd_qemu builds qemu-system-ppc: Debian's never compares
+# IAC/DAC and single-steps only outside 0x100-0xf00.
 PPCE500_QEMU = ('qemu-system-ppc', '-M', 'ppce500', '-cpu', 'e500v2', '-m', '512',
 		'-nographic', '-monitor', 'none', '-no-reboot', '-net', 'none',
 		'-kernel', '@KERNEL@', '-initrd', '@INITRD@', '-append', '@CMDLINE@')

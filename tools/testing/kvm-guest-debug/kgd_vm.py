@@ -10,6 +10,7 @@ import time
 
 import kgd_kernel
 import kgd_paths
+import kgd_qemu
 import kgd_stage
 
 # Quiet consoles keep the serial line (slow under Bochs) for the tests;
@@ -28,10 +29,13 @@ PANIC_MARKER = 'Kernel panic - not syncing'
 GRACE = 5
 
 
-def _qemu_argv(target, initrd):
-	subst = {'@KERNEL@': kgd_kernel.image(target.build), '@INITRD@': initrd,
+def _qemu_argv(target, initrd, kernel):
+	subst = {'@KERNEL@': kernel or kgd_kernel.image(target.build), '@INITRD@': initrd,
 		 '@CMDLINE@': f'{target.cmdline} {cmdline_common(target)}'}
-	return [subst.get(a, a) for a in target.qemu]
+	argv = [subst.get(a, a) for a in target.qemu]
+	if target.our_qemu:
+		argv[0] = kgd_qemu.binary(argv[0])
+	return argv
 
 
 def _bochs_prepare(target, initrd, workdir):
@@ -108,8 +112,9 @@ class _Console:
 		return [self.buf.decode('utf-8', 'replace')] if self.buf else []
 
 
-def boot(target, initrd):
-	"""Runs the VM; returns its console lines.  Raises StageError on a hang."""
+def boot(target, initrd, kernel=None):
+	"""Runs the VM (kernel: the image, if not the build's); returns its
+	console lines.  Raises StageError on a hang."""
 	workdir = os.path.join(kgd_paths.build_dir(target.build.name), 'vm', target.name)
 	os.makedirs(workdir, exist_ok=True)
 	log = kgd_paths.log(f'{target.name}-console')
@@ -123,7 +128,7 @@ def boot(target, initrd):
 					stdout=emu_log, stderr=subprocess.STDOUT)
 		console = _Console(proc, serial)
 	else:
-		argv = _qemu_argv(target, initrd)
+		argv = _qemu_argv(target, initrd, kernel)
 		emu_log = None
 		proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
 					stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

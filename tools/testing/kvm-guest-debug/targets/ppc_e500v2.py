@@ -7,7 +7,7 @@ from kgd_targets_common import PPCE500_QEMU
 
 TARGET = Target(
 	name='ppc-e500v2', build=PPC_E500V2, emulator='qemu',
-	qemu=PPCE500_QEMU,
+	qemu=PPCE500_QEMU, our_qemu=True,
 	cmdline='console=ttyS0',
 	tests=(Test('powerpc/e500v2_mmio_smoke', timeout=60,
 		    source='tools/testing/kvm-guest-debug/smoke/e500v2_mmio_smoke.c'),
@@ -15,8 +15,7 @@ TARGET = Target(
 	       # ppce500 has one CPU and KVM_E500V2 one vCPU per VM.
 	       Test('kvm_binary_stats_test', args=('4', '1'), timeout=120),
 	       Test('powerpc/e500_initial_tlb_test', timeout=60),
-	       # -n: QEMU 7.2 never compares IAC/DAC, so their firing is skipped.
-	       Test('powerpc/guest_debug_test', args=('-n',), timeout=600)),
+	       Test('powerpc/guest_debug_test', timeout=600)),
 	vm_timeout=900,
-	description='ppc32 e500v2 on QEMU ppce500: the Book E selftests (IAC/DAC '
-		    'firing skipped: QEMU 7.2 does not emulate it)')
+	description='ppc32 e500v2 on our QEMU ppce500: the Book E selftests, '
+		    'IAC and DAC firing included')
