@@ -88,10 +88,9 @@ def _stamp_text(version):
 
 
 def _add_deb_src(log):
-	if os.path.exists(SOURCES_LIST):
-		return
-	with open(SOURCES_LIST, 'w', encoding='utf-8') as f:
-		f.write(DEB_SRC)
+	if not os.path.exists(SOURCES_LIST):
+		with open(SOURCES_LIST, 'w', encoding='utf-8') as f:
+			f.write(DEB_SRC)
 	kgd_stage.run(['apt-get', 'update'], log, env={'DEBIAN_FRONTEND': 'noninteractive'},
 		      timeout=600)
 
@@ -136,7 +135,7 @@ def ensure():
 	"""Builds our QEMU unless the cached one has exactly these patches."""
 	stamp = os.path.join(_root(), 'stamp')
 	log = kgd_paths.log('qemu')
-	with kgd_stage.Stage('qemu', f'Debian QEMU source plus {len(patches())} patches'):
+	with kgd_stage.Stage('qemu', f'Debian\'s QEMU source (apt-get source {PACKAGE}, once)'):
 		version, src = _source(log)
 	want = _stamp_text(version)
 	if os.path.exists(stamp) and all(os.path.exists(binary(b)) for b in BINARIES):
@@ -156,8 +155,9 @@ def ensure():
 			kgd_stage.run(git + ['am', '-q', '--keep-cr'] + patches(), log,
 				      env=kgd_baseline.GIT_ENV)
 	build = build_dir()
-	os.makedirs(build, exist_ok=True)
 	if not os.path.exists(os.path.join(build, 'build.ninja')):
+		shutil.rmtree(build, ignore_errors=True)
+		os.makedirs(build)
 		with kgd_stage.Stage('qemu', 'configure (ppc-softmmu, x86_64-softmmu)'):
 			kgd_stage.run([os.path.join(src, 'configure'), '--cc=ccache cc']
 				      + list(CONFIGURE), log, cwd=build, env=ENV)

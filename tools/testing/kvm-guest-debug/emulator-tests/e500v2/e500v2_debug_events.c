@@ -48,8 +48,7 @@
 
 #define DSRR0_UNTOUCHED	0x5a5a5a58u
 
-#define mtspr(n, v)	\
-	do { asm volatile("mtspr %0, %1; isync" : : "i"(n), "r"(v) : "memory"); } while (0)
+#define mtspr(n, v)	({ asm volatile("mtspr %0, %1; isync" : : "i"(n), "r"(v) : "memory"); })
 
 /* Written by the debug vector; every event comes from a call into start.S. */
 struct debug_record debug_record;
