@@ -108,8 +108,10 @@ def run_target(target, results, extra_binary=None):
 	build = target.build
 	name = target.name
 	if target.bare_metal:
-		if not extra_binary:
-			run_bare_metal(target, results)
+		if extra_binary:
+			raise kgd_stage.StageError(f'{name} boots a bare-metal program, not a '
+						   'kernel; vm-run needs a kernel target')
+		run_bare_metal(target, results)
 		return
 	kgd_deps.ensure(build.packages)
 	if not results.built(build.name):
