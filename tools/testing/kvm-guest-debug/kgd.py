@@ -64,14 +64,18 @@ def prepare_tree(results):
 		    f'{len(series) - 1} patches apply to the pristine baseline with git am '
 		    'and give exactly the tested tree')
 	kgd_series.checkout_build_tree(commit)
-	unclean = kgd_checkpatch.check(series)
+	add_style_result(results, 'series-checkpatch', kgd_checkpatch.check(series),
+			 'patch(es) not checkpatch --strict clean',
+			 f'{len(series) - 1} patches are checkpatch --strict clean')
+
+
+def add_style_result(results, name, unclean, what_fails, passed):
+	"""One result for a style check; unclean is [(patch, report)]."""
 	if unclean:
-		results.add('series-checkpatch', 'fail',
-			    f'{len(unclean)} patch(es) not checkpatch --strict clean\n'
-			    + '\n'.join(f'{name}: {report}' for name, report in unclean))
+		results.add(name, 'fail', f'{len(unclean)} {what_fails}\n'
+			    + '\n'.join(f'{patch}: {report}' for patch, report in unclean))
 	else:
-		results.add('series-checkpatch', 'pass',
-			    f'{len(series) - 1} patches are checkpatch --strict clean')
+		results.add(name, 'pass', passed)
 
 
 def ensure_our_qemu(results):
@@ -81,15 +85,10 @@ def ensure_our_qemu(results):
 	kgd_deps.ensure(kgd_qemu.PACKAGES)
 	kgd_qemu.ensure()
 	results.mark_built('qemu')
-	unclean = kgd_qemu.checkpatch()
-	if unclean:
-		results.add('qemu-checkpatch', 'fail',
-			    f'{len(unclean)} QEMU patch(es) not clean for QEMU\'s checkpatch\n'
-			    + '\n'.join(f'{n}: {r}' for n, r in unclean))
-	else:
-		results.add('qemu-checkpatch', 'pass',
-			    f'{len(kgd_qemu.patches())} QEMU patches apply with git am, build, '
-			    'and are clean for QEMU\'s checkpatch')
+	add_style_result(results, 'qemu-checkpatch', kgd_qemu.checkpatch(),
+			 'QEMU patch(es) not clean for QEMU\'s checkpatch',
+			 f'{len(kgd_qemu.patches())} QEMU patches apply with git am, build, '
+			 'and are clean for QEMU\'s checkpatch')
 
 
 def run_bare_metal(target, results):
