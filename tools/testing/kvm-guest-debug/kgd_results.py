@@ -12,10 +12,15 @@ KNOWN_BUGS = os.path.join(kgd_paths.HARNESS, 'known-emulator-bugs')
 # What /init echoes from the kernel log that fails a run.
 SPLATS = ('WARNING:', 'BUG:', 'Oops:', 'Kernel panic')
 RESULT = re.compile(r'^(ok|not ok) (\d+) (\S+)(?: # (.*))?$')
+# A case inside a test's own KTAP, as /init's console shows it.
+SUBTEST = re.compile(r'^\s+(ok|not ok) \d+ (.*?)(?: # .*)?$')
 
 
 def load_known_bugs():
-	"""{(target, test): [(emulator, output pattern, reason), ...]}"""
+	"""{(target, test): [(emulator, output pattern, reason), ...]}
+
+	A test of "test: case" names one KTAP case inside the test.
+	"""
 	bugs = {}
 	with open(KNOWN_BUGS, encoding='utf-8') as f:
 		for num, line in enumerate(f, 1):
@@ -82,6 +87,37 @@ class Results:
 					else f'fails, but does not show {missing[0]}')
 		return 'pass', 'fails without the fix: ' + '; '.join(b for b, _ in test.must_fail)
 
+	def _judge_cases(self, target, test, status, directive, output):
+		"""Applies the known bugs of single KTAP cases inside a test."""
+		prefix = f'{test}: '
+		bugs = {name[len(prefix):]: bug[0] for (tgt, name), bug in self.known.items()
+			if tgt == target and name.startswith(prefix)}
+		failed, diag = {}, []
+		passed = set()
+		for line in output.splitlines():
+			match = SUBTEST.match(line)
+			if not match:
+				diag.append(line)
+				continue
+			if match.group(1) == 'ok':
+				passed.add(match.group(2))
+			else:
+				failed[match.group(2)] = '\n'.join(diag)
+			diag = []
+		stale = [case for case in bugs if case in passed]
+		if stale:
+			emulator, _, reason = bugs[stale[0]]
+			return 'fail', (f'known bug no longer seen in "{stale[0]}": {emulator}: '
+					f'{reason}; remove it from {os.path.basename(KNOWN_BUGS)}')
+		if status != 'fail' or not failed:
+			return status, directive
+		unknown = [case for case in failed
+			   if case not in bugs or bugs[case][1] not in failed[case]]
+		if unknown:
+			return status, directive
+		return 'xfail', 'XFAIL ' + '; '.join(f'"{case}": {bugs[case][0]}: {bugs[case][2]}'
+						    for case in failed)
+
 	def _judge(self, target, test, status, directive, output):
 		"""Applies the known-bug list; returns (status, KTAP directive)."""
 		if not isinstance(test, str):
@@ -90,7 +126,7 @@ class Results:
 			test = test.name
 		bugs = self.known.get((target, test))
 		if not bugs:
-			return status, directive
+			return self._judge_cases(target, test, status, directive, output)
 		emulator, pattern, reason = bugs[0]
 		if status == 'pass':
 			return 'fail', (f'known bug no longer seen: {emulator}: {reason}; '

@@ -7,8 +7,8 @@
  */
 
 #include <asm/debugreg.h>
-#include <asm/processor-flags.h>
 
+#include "guest_debug.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_expect.h"
@@ -21,18 +21,6 @@ static const char *const smoke_names[SMOKE_NR] = {
 	"DR0 execute breakpoint",
 	"DR1 write watchpoint",
 };
-
-/*
- * The address of a label in guest_code's asm.  The guest runs this very
- * binary at its link address, so the host's view is the guest's.
- */
-#define GUEST_LABEL(name)						\
-({									\
-	uint64_t __addr;						\
-									\
-	asm("lea " #name "(%%rip), %0" : "=r"(__addr));			\
-	__addr;								\
-})
 
 static uint64_t smoke_watched;
 
@@ -60,21 +48,6 @@ static void guest_code(uint64_t which)
 		break;
 	}
 	GUEST_DONE();
-}
-
-static bool debug_exit_at(struct kvm_vcpu *vcpu, uint32_t vector, uint64_t pc,
-			  uint64_t dr6_bits)
-{
-	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
-	uint32_t reason = vcpu->run->exit_reason;
-
-	return expect(reason == KVM_EXIT_DEBUG, "exit reason %s, want KVM_EXIT_DEBUG",
-		      exit_reason_str(reason)) &&
-	       expect(exit->exception == vector, "exception %u, want %u",
-		      exit->exception, vector) &&
-	       expect(exit->pc == pc, "pc 0x%llx, want 0x%lx", exit->pc, pc) &&
-	       expect((exit->dr6 & dr6_bits) == dr6_bits, "dr6 0x%llx lacks 0x%lx",
-		      exit->dr6, dr6_bits);
 }
 
 /* With guest debug off again, the guest must run to its end. */
@@ -140,7 +113,7 @@ static bool test_step(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	}
 	/* The trap flag is the host's: the guest must never see it. */
 	vcpu_regs_get(vcpu, &regs);
-	return expect(!(regs.rflags & X86_EFLAGS_TF), "TF leaked into guest RFLAGS 0x%llx",
+	return expect(!(regs.rflags & GD_RFLAGS_TF), "TF leaked into guest RFLAGS 0x%llx",
 		      regs.rflags) &&
 	       runs_to_done(vcpu);
 }

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest debug on x86 (VMX and SVM), seen from userspace: what
+ * KVM_SET_GUEST_DEBUG accepts, which debug exceptions stop the vCPU with
+ * KVM_EXIT_DEBUG, and what such an exit reports.
+ *
+ * Userspace owns a #DB when one of its own mechanisms raised it: the trap
+ * flag KVM sets for its single-step, or a hit in DR0-3 while its
+ * breakpoints are the ones in the hardware.  Every other #DB (the guest's
+ * own trap flag, its own breakpoints, ICEBP) goes to the guest as if no
+ * debugger were attached, on both vendors and from L2 alike.  An int3
+ * cannot be told apart that way: with KVM_GUESTDBG_USE_SW_BP every #BP
+ * exits, and userspace hands back the ones it did not plant with
+ * KVM_GUESTDBG_INJECT_BP.
+ */
+#include <linux/kvm_guest_debug.h>
+
+#include <asm/debugreg.h>
+
+#include "guest_debug.h"
+#include "kvm_cache_regs.h"
+#include "x86.h"
+
+#define GD_INJECT	(KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB)
+
+/* DR7 bits that are neither an architectural control nor fixed to 1. */
+#define GD_DR7_RESERVED	(~(u64)(DR7_VOLATILE | DR7_FIXED_1))
+
+/* The R/W and LEN fields of breakpoint @i in DR7. */
+#define GD_DR7_RW(dr7, i)	(((dr7) >> (DR_CONTROL_SHIFT + (i) * DR_CONTROL_SIZE)) & 3)
+#define GD_DR7_LEN(dr7, i)	(((dr7) >> (DR_CONTROL_SHIFT + (i) * DR_CONTROL_SIZE + 2)) & 3)
+#define GD_DR7_RW_IO		2
+
+/* The size in bytes of each LEN encoding: 1, 2, 8 (long mode only), 4. */
+static const u8 gd_len_bytes[4] = { 1, 2, 8, 4 };
+
+/*
+ * What userspace puts in DR0-3 and DR7 is loaded into the hardware as it
+ * is, so it must be something the CPU accepts and honours: no reserved
+ * DR7 bit, canonical addresses even in disabled slots (the host writes
+ * all four registers), no I/O breakpoint (its meaning depends on the
+ * guest's CR4.DE), an execute breakpoint only with a length of one byte,
+ * and a data breakpoint aligned to its length.
+ */
+static int gd_check_debugregs(const struct kvm_guest_debug_arch *arch)
+{
+	u64 dr7 = arch->debugreg[7];
+	int i;
+
+	if (dr7 & GD_DR7_RESERVED)
+		return -EINVAL;
+	for (i = 0; i < KVM_NR_DB_REGS; i++) {
+		u64 addr = arch->debugreg[i];
+		unsigned int rw = GD_DR7_RW(dr7, i);
+		unsigned int len = GD_DR7_LEN(dr7, i);
+
+		if (!__is_canonical_address(addr, max_host_virt_addr_bits()))
+			return -EINVAL;
+		if (!(dr7 & (3 << (i * DR_ENABLE_SIZE))))
+			continue;
+		if (rw == GD_DR7_RW_IO)
+			return -EINVAL;
+		if (rw == DR_RW_EXECUTE ? len : addr & (gd_len_bytes[len] - 1))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * APICv delivers interrupts behind KVM's back, so it must be off in the
+ * whole VM while any vCPU holds its interrupts back.
+ */
+static void gd_update_blockirq_inhibit(struct kvm *kvm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	bool blocked = false;
+
+	if (!enable_apicv)
+		return;
+	down_write(&kvm->arch.apicv_update_lock);
+	kvm_for_each_vcpu(i, vcpu, kvm)
+		blocked |= !!(vcpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ);
+	__kvm_set_or_clear_apicv_inhibit(kvm, APICV_INHIBIT_REASON_BLOCKIRQ,
+					 blocked);
+	up_write(&kvm->arch.apicv_update_lock);
+}
+
+/**
+ * kvm_arch_vcpu_ioctl_set_guest_debug() - x86's KVM_SET_GUEST_DEBUG
+ * @vcpu: the vCPU, with vcpu->mutex held
+ * @dbg: the request; its control flags are already known to be supported
+ *
+ * With KVM_GUESTDBG_ENABLE clear, userspace stops debugging the guest, and
+ * the guest's own DR0-3 and DR7 are back in the hardware.  Otherwise
+ * KVM_GUESTDBG_USE_HW_BP puts userspace's DR0-3 and DR7 there instead,
+ * while the guest keeps reading and writing its own values,
+ * KVM_GUESTDBG_SINGLESTEP steps through a trap flag the guest does not see,
+ * and KVM_GUESTDBG_BLOCKIRQ holds interrupts, NMIs and SMIs back.
+ * KVM_GUESTDBG_INJECT_BP or INJECT_DB, with or without ENABLE, queue a #BP
+ * or #DB for the guest, once.
+ *
+ * Return: 0; -EINVAL for a protected guest, for both INJECT flags at once
+ * or for debug registers the CPU cannot take; -EBUSY when an INJECT flag
+ * finds another exception pending.  On error the vCPU is unchanged.
+ */
+int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
+					struct kvm_guest_debug *dbg)
+{
+	u32 control = dbg->control;
+	bool use_hw;
+	unsigned long rflags;
+	int i, r = 0;
+
+	if (vcpu->arch.guest_state_protected)
+		return -EINVAL;
+	if ((control & GD_INJECT) == GD_INJECT)
+		return -EINVAL;
+	if (!(control & KVM_GUESTDBG_ENABLE))
+		control &= GD_INJECT;
+	use_hw = control & KVM_GUESTDBG_USE_HW_BP;
+	if (use_hw) {
+		r = gd_check_debugregs(&dbg->arch);
+		if (r)
+			return r;
+	}
+
+	vcpu_load(vcpu);
+	if (control & GD_INJECT) {
+		if (kvm_is_exception_pending(vcpu)) {
+			r = -EBUSY;
+			goto out;
+		}
+		kvm_queue_exception(vcpu, control & KVM_GUESTDBG_INJECT_BP ?
+					  BP_VECTOR : DB_VECTOR);
+	}
+
+	/* Read with the old flags, which may still hide a step's TF. */
+	rflags = kvm_get_rflags(vcpu);
+
+	vcpu->guest_debug = control & ~GD_INJECT;
+	for (i = 0; i < KVM_NR_DB_REGS; i++)
+		vcpu->arch.eff_db[i] = use_hw ? dbg->arch.debugreg[i] :
+						vcpu->arch.db[i];
+	vcpu->arch.guest_debug_dr7 = use_hw ? dbg->arch.debugreg[7] | DR7_FIXED_1 : 0;
+	kvm_update_dr7(vcpu);
+	vcpu->arch.singlestep_rip = kvm_get_linear_rip(vcpu);
+	/* Sets or clears the step's TF under the new flags. */
+	kvm_set_rflags(vcpu, rflags);
+	kvm_x86_call(update_exception_bitmap)(vcpu);
+	gd_update_blockirq_inhibit(vcpu->kvm);
+out:
+	vcpu_put(vcpu);
+	return r;
+}
+
+/**
+ * kvm_guest_debug_owns_db() - whether a #DB belongs to userspace
+ * @vcpu: the vCPU that took the #DB
+ * @payload: the #DB's DR6 bits, with 1 meaning "happened" for every bit
+ *           (the form of VMX's exit qualification)
+ *
+ * Return: true if userspace's single-step or one of userspace's
+ * breakpoints raised it, so that it must exit with KVM_EXIT_DEBUG; false
+ * if it is the guest's.
+ */
+bool kvm_guest_debug_owns_db(struct kvm_vcpu *vcpu, unsigned long payload)
+{
+	if ((vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) && (payload & DR6_BS))
+		return true;
+	/*
+	 * DR0-3 and DR7 (with its GD bit) in the hardware are userspace's
+	 * while it uses them, so any hit in them is too.
+	 */
+	return (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP) &&
+	       (payload & (DR_TRAP_BITS | DR6_BD));
+}
+EXPORT_SYMBOL_GPL(kvm_guest_debug_owns_db);
+
+/**
+ * kvm_guest_debug_emulate_gd() - the guest's own DR7.GD, while it is not
+ *                                 in the hardware
+ * @vcpu: the vCPU, stopped at a MOV to or from a debug register
+ *
+ * While userspace's DR7 is in the hardware the guest's GD bit has no
+ * effect there, so KVM, which intercepts the access, raises the #DB that
+ * the guest asked for.
+ *
+ * Return: true if the guest takes a #DB instead of the access.
+ */
+bool kvm_guest_debug_emulate_gd(struct kvm_vcpu *vcpu)
+{
+	if (!(vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP) ||
+	    !(vcpu->arch.dr7 & DR7_GD))
+		return false;
+	kvm_queue_exception_p(vcpu, DB_VECTOR, DR6_BD);
+	return true;
+}
+EXPORT_SYMBOL_GPL(kvm_guest_debug_emulate_gd);
+
+static bool gd_is_prefix(struct kvm_vcpu *vcpu, u8 byte)
+{
+	switch (byte) {
+	case 0x26: case 0x2e: case 0x36: case 0x3e:	/* segment */
+	case 0x64: case 0x65:				/* FS, GS */
+	case 0x66: case 0x67:				/* sizes */
+	case 0xf2: case 0xf3:				/* REP */
+		return true;
+	default:
+		return is_64_bit_mode(vcpu) && (byte & 0xf0) == 0x40;	/* REX */
+	}
+}
+
+/*
+ * PUSHF copies the TF that KVM set for the step onto the guest's stack,
+ * where the guest would see it and, with a later POPF, keep single-stepping
+ * itself.  After a step over PUSHF the pushed copy loses it again.  TF is
+ * bit 8, in the lowest word whatever the operand size.
+ */
+static void gd_scrub_pushed_tf(struct kvm_vcpu *vcpu)
+{
+	unsigned long from = vcpu->arch.singlestep_rip;
+	struct x86_exception e;
+	unsigned long sp;
+	u16 pushed;
+	u8 byte;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (kvm_read_guest_virt(vcpu, from + i, &byte, 1, &e))
+			return;
+		if (!gd_is_prefix(vcpu, byte))
+			break;
+	}
+	/* Only if the step ran exactly that one PUSHF. */
+	if (byte != 0x9c || !kvm_is_linear_rip(vcpu, from + i + 1))
+		return;
+	sp = kvm_rsp_read(vcpu);
+	if (!is_64_bit_mode(vcpu))
+		sp = (u32)sp;
+	sp += get_segment_base(vcpu, VCPU_SREG_SS);
+	if (kvm_read_guest_virt(vcpu, sp, &pushed, sizeof(pushed), &e) ||
+	    !(pushed & X86_EFLAGS_TF))
+		return;
+	pushed &= ~X86_EFLAGS_TF;
+	kvm_write_guest_virt_system(vcpu, sp, &pushed, sizeof(pushed), &e);
+}
+
+/**
+ * kvm_guest_debug_report() - stop the vCPU with KVM_EXIT_DEBUG
+ * @vcpu: the vCPU, with its RIP at the instruction to run next
+ * @vector: DB_VECTOR or BP_VECTOR
+ * @payload: for a #DB, its DR6 bits in the form kvm_guest_debug_owns_db()
+ *           takes; 0 for a #BP
+ *
+ * debug.arch.exception gets @vector, pc the linear address of the next
+ * instruction (the int3 itself for a #BP), dr6 the event's bits in the
+ * form DR6 reads, and dr7 the DR7 that was in effect: userspace's with
+ * KVM_GUESTDBG_USE_HW_BP, the guest's otherwise.
+ *
+ * Return: 0, to exit to userspace.
+ */
+int kvm_guest_debug_report(struct kvm_vcpu *vcpu, u8 vector,
+			   unsigned long payload)
+{
+	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
+
+	kvm_guest_debug_exit(vcpu);
+	exit->exception = vector;
+	exit->pc = kvm_get_linear_rip(vcpu);
+	exit->dr6 = payload ^ DR6_ACTIVE_LOW;
+	exit->dr7 = vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP ?
+		    vcpu->arch.guest_debug_dr7 : vcpu->arch.dr7;
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) {
+		if (payload & DR6_BS)
+			gd_scrub_pushed_tf(vcpu);
+		/*
+		 * The next step starts here, with TF back in case the
+		 * emulator dropped it when it moved RIP on.
+		 */
+		vcpu->arch.singlestep_rip = exit->pc;
+		__kvm_set_rflags(vcpu, kvm_get_rflags(vcpu));
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kvm_guest_debug_report);
+
+/**
+ * kvm_guest_debug_write_done() - finish an emulated MMIO or port write
+ *				  that went out to userspace
+ * @vcpu: the vCPU, with its RIP already past the instruction
+ *
+ * The emulator completes such an instruction before the exit to userspace,
+ * too early for the single-step trap that follows it.  The trap is taken
+ * here instead, when the vCPU is about to run again: a KVM_EXIT_DEBUG
+ * while userspace single-steps, a #DB for the guest's own TF otherwise.
+ *
+ * Return: 0 to exit to userspace, 1 to enter the guest.
+ */
+int kvm_guest_debug_write_done(struct kvm_vcpu *vcpu)
+{
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
+		return kvm_guest_debug_report(vcpu, DB_VECTOR, DR6_BS);
+	if (kvm_get_rflags(vcpu) & X86_EFLAGS_TF)
+		kvm_queue_exception_p(vcpu, DB_VECTOR, DR6_BS);
+	return 1;
+}
+
+/**
+ * kvm_guest_debug_hide_tf() - the guest's view of RFLAGS
+ * @vcpu: the vCPU
+ * @rflags: RFLAGS as the hardware has them
+ *
+ * Return: @rflags without the TF of userspace's single-step.
+ */
+unsigned long kvm_guest_debug_hide_tf(struct kvm_vcpu *vcpu,
+				      unsigned long rflags)
+{
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
+		rflags &= ~X86_EFLAGS_TF;
+	return rflags;
+}
+
+/**
+ * kvm_guest_debug_apply_tf() - the hardware's view of RFLAGS
+ * @vcpu: the vCPU
+ * @rflags: RFLAGS as the guest is to see them
+ *
+ * Return: @rflags with TF added while userspace single-steps and the vCPU
+ * is still at the instruction the step starts from, that is, not after an
+ * event that moved it elsewhere.
+ */
+unsigned long kvm_guest_debug_apply_tf(struct kvm_vcpu *vcpu,
+				       unsigned long rflags)
+{
+	if ((vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) &&
+	    kvm_is_linear_rip(vcpu, vcpu->arch.singlestep_rip))
+		rflags |= X86_EFLAGS_TF;
+	return rflags;
+}
