@@ -24,7 +24,10 @@ def _kvm_selftests(target, headers, log):
 	if not wanted:
 		return {}
 	outdir = os.path.join(kgd_paths.build_dir(build.name), 'selftests')
-	cmd = ['make', '-s', '-C', os.path.join(kgd_paths.TREE, 'tools/testing/selftests/kvm'),
+	# -B: with OUTPUT= the Makefile looks for its .d files in the wrong
+	# place, so a changed header would not rebuild the tests; ccache keeps
+	# a full rebuild to seconds.
+	cmd = ['make', '-s', '-B', '-C', os.path.join(kgd_paths.TREE, 'tools/testing/selftests/kvm'),
 	       f'-j{kgd_kernel.JOBS}', f'ARCH={build.selftests_arch}', f'OUTPUT={outdir}',
 	       f'KHDR_INCLUDES=-isystem {headers}', f'CC=ccache {_cc(build)}',
 	       # arm64 generates sysreg headers; keep them out of the source tree.

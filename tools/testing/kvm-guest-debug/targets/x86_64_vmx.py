@@ -11,6 +11,7 @@ TARGET = Target(
 		'tsc_early_khz=2100000',
 	tests=(Test('x86_64/guest_debug_smoke_test', timeout=300),
 	       Test('x86_64/guest_debug_test', timeout=600),
+	       Test('x86_64/guest_debug_nested_test', timeout=300),
 	       Test('x86_64/debug_regs', timeout=300)),
 	vm_timeout=900,
 	description='x86_64 VMX on Bochs 2.7: int3, single-step, DR0-3 '

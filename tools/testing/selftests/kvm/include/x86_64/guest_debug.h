@@ -36,13 +36,13 @@ static inline bool debug_exit_at(struct kvm_vcpu *vcpu, uint32_t vector,
 	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
 	uint32_t reason = vcpu->run->exit_reason;
 
-	return expect(reason == KVM_EXIT_DEBUG, "exit reason %s, want KVM_EXIT_DEBUG",
-		      exit_reason_str(reason)) &&
-	       expect(exit->exception == vector, "exception %u, want %u",
-		      exit->exception, vector) &&
-	       expect(exit->pc == pc, "pc 0x%llx, want 0x%lx", exit->pc, pc) &&
-	       expect((exit->dr6 & dr6_bits) == dr6_bits, "dr6 0x%llx lacks 0x%lx",
-		      exit->dr6, dr6_bits);
+	if (!expect(reason == KVM_EXIT_DEBUG, "exit reason %s, want KVM_EXIT_DEBUG",
+		    exit_reason_str(reason)))
+		return false;
+	return expect(exit->exception == vector && exit->pc == pc &&
+		      (exit->dr6 & dr6_bits) == dr6_bits,
+		      "exception %u at 0x%llx with dr6 0x%llx, want %u at 0x%lx with 0x%lx",
+		      exit->exception, exit->pc, exit->dr6, vector, pc, dr6_bits);
 }
 
 #endif /* SELFTEST_KVM_X86_GUEST_DEBUG_H */
