@@ -5,7 +5,7 @@
 KGD := python3 tools/testing/kvm-guest-debug/kgd.py
 TARGET ?= arm64
 
-.PHONY: run check series vm-run list checkpatch clean
+.PHONY: run check series series-bisect vm-run list checkpatch clean
 
 # One target (default arm64): build, boot, test.
 run:
@@ -18,6 +18,10 @@ check:
 # The git-am-able series with its cover letter, in out/series/.
 series:
 	$(KGD) series
+
+# Every commit of the series builds on its own, on each build it touches.
+series-bisect:
+	$(KGD) series-bisect
 
 # Any static binary in a target's VM: make vm-run TARGET=arm64 TEST=./a.out
 vm-run:

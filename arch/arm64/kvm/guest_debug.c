@@ -185,6 +185,21 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 	return 0;
 }
 
+static enum kvm_guest_debug_cause gd_exit_cause(u64 esr)
+{
+	switch (ESR_ELx_EC(esr)) {
+	case ESR_ELx_EC_BRK64:
+	case ESR_ELx_EC_BKPT32:
+		return KVM_GUEST_DEBUG_SW_BP;
+	case ESR_ELx_EC_BREAKPT_LOW:
+		return KVM_GUEST_DEBUG_HW_BP;
+	case ESR_ELx_EC_WATCHPT_LOW:
+		return KVM_GUEST_DEBUG_WATCHPOINT;
+	default:
+		return KVM_GUEST_DEBUG_STEP;
+	}
+}
+
 /**
  * kvm_arm_handle_debug_exit() - report a debug exception to userspace
  * @vcpu: the vCPU that took a BRK, breakpoint, watchpoint or software
@@ -199,7 +214,7 @@ int kvm_arm_handle_debug_exit(struct kvm_vcpu *vcpu)
 	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
 	u64 esr = kvm_vcpu_get_esr(vcpu);
 
-	kvm_guest_debug_exit(vcpu);
+	kvm_guest_debug_exit(vcpu, gd_exit_cause(esr), *vcpu_pc(vcpu));
 	vcpu->arch.debug_exit_esr = esr;
 	vcpu->arch.debug_exit_far = 0;
 	exit->hsr = lower_32_bits(esr);

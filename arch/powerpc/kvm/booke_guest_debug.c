@@ -284,6 +284,17 @@ static int gd_to_guest(struct kvm_vcpu *vcpu, u32 dbsr)
 	return RESUME_GUEST;
 }
 
+static enum kvm_guest_debug_cause gd_exit_cause(u32 events)
+{
+	if (events & (GD_DAC1_EVENTS | GD_DAC2_EVENTS))
+		return KVM_GUEST_DEBUG_WATCHPOINT;
+	if (events & GD_IAC_EVENTS)
+		return KVM_GUEST_DEBUG_HW_BP;
+	if (events & DBSR_TIE)
+		return KVM_GUEST_DEBUG_SW_BP;
+	return KVM_GUEST_DEBUG_STEP;
+}
+
 /**
  * kvmppc_booke_debug_interrupt() - handle a debug interrupt taken in the guest
  * @vcpu: the vCPU, whose DBSR kvmppc_booke_debug_latch() took
@@ -309,7 +320,7 @@ int kvmppc_booke_debug_interrupt(struct kvm_vcpu *vcpu)
 	if (!events)
 		return RESUME_GUEST;
 
-	kvm_guest_debug_exit(vcpu);
+	kvm_guest_debug_exit(vcpu, gd_exit_cause(events), vcpu->arch.regs.nip);
 	exit->address = vcpu->arch.regs.nip;
 	exit->status = events;
 	if (events & GD_IAC_EVENTS)
@@ -331,7 +342,7 @@ static void gd_step_exit(struct kvm_vcpu *vcpu)
 {
 	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
 
-	kvm_guest_debug_exit(vcpu);
+	kvm_guest_debug_exit(vcpu, KVM_GUEST_DEBUG_STEP, vcpu->arch.regs.nip);
 	exit->address = vcpu->arch.regs.nip;
 	exit->status = DBSR_IC;
 	vcpu->arch.debug_exit_dbsr = DBSR_IC;
@@ -396,7 +407,7 @@ bool kvmppc_booke_debug_step_done(struct kvm_vcpu *vcpu)
  */
 int kvmppc_booke_debug_sw_breakpoint(struct kvm_vcpu *vcpu)
 {
-	kvm_guest_debug_exit(vcpu);
+	kvm_guest_debug_exit(vcpu, KVM_GUEST_DEBUG_SW_BP, vcpu->arch.regs.nip);
 	vcpu->run->debug.arch.address = vcpu->arch.regs.nip;
 	vcpu->arch.debug_exit_dbsr = GD_EXIT_SW_BP;
 	return RESUME_HOST;

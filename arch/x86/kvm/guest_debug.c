@@ -246,6 +246,32 @@ static void gd_scrub_pushed_tf(struct kvm_vcpu *vcpu)
 	kvm_write_guest_virt_system(vcpu, sp, &pushed, sizeof(pushed), &e);
 }
 
+/*
+ * A hit in an enabled data breakpoint, or DR6.BD (an access to the debug
+ * registers), is a watchpoint; a hit in an enabled execute breakpoint a
+ * hardware breakpoint; DR6.BS alone a step.  DR6 may flag a matching slot
+ * that DR7 leaves disabled: that one does not count.
+ */
+static enum kvm_guest_debug_cause gd_exit_cause(u8 vector, unsigned long payload,
+						unsigned long dr7)
+{
+	bool exec_hit = false;
+	int i;
+
+	if (vector == BP_VECTOR)
+		return KVM_GUEST_DEBUG_SW_BP;
+	if (payload & DR6_BD)
+		return KVM_GUEST_DEBUG_WATCHPOINT;
+	for (i = 0; i < KVM_NR_DB_REGS; i++) {
+		if (!(payload & BIT(i)) || !(dr7 & (3 << (i * DR_ENABLE_SIZE))))
+			continue;
+		if (GD_DR7_RW(dr7, i))
+			return KVM_GUEST_DEBUG_WATCHPOINT;
+		exec_hit = true;
+	}
+	return exec_hit ? KVM_GUEST_DEBUG_HW_BP : KVM_GUEST_DEBUG_STEP;
+}
+
 /**
  * kvm_guest_debug_report() - stop the vCPU with KVM_EXIT_DEBUG
  * @vcpu: the vCPU, with its RIP at the instruction to run next
@@ -264,13 +290,15 @@ int kvm_guest_debug_report(struct kvm_vcpu *vcpu, u8 vector,
 			   unsigned long payload)
 {
 	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
+	unsigned long dr7 = vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP ?
+			    vcpu->arch.guest_debug_dr7 : vcpu->arch.dr7;
+	unsigned long pc = kvm_get_linear_rip(vcpu);
 
-	kvm_guest_debug_exit(vcpu);
+	kvm_guest_debug_exit(vcpu, gd_exit_cause(vector, payload, dr7), pc);
 	exit->exception = vector;
-	exit->pc = kvm_get_linear_rip(vcpu);
+	exit->pc = pc;
 	exit->dr6 = payload ^ DR6_ACTIVE_LOW;
-	exit->dr7 = vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP ?
-		    vcpu->arch.guest_debug_dr7 : vcpu->arch.dr7;
+	exit->dr7 = dr7;
 	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) {
 		if (payload & DR6_BS)
 			gd_scrub_pushed_tf(vcpu);

@@ -6,6 +6,7 @@ selftests under emulators, and print one KTAP stream.
   kgd.py check                   every target, plus the series check
   kgd.py run [TARGET...]         the named targets (default: arm64)
   kgd.py series                  write the git-am-able series to out/series
+  kgd.py series-bisect           build every commit of the series on its own
   kgd.py vm-run TARGET BINARY    run any static binary in TARGET's VM
   kgd.py list                    the targets and what they exercise
 """
@@ -19,7 +20,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 import kgd_bare_metal
 import kgd_baseline
+import kgd_bisect
 import kgd_checkpatch
+import kgd_docs
 import kgd_deps
 import kgd_kernel
 import kgd_paths
@@ -76,6 +79,22 @@ def add_style_result(results, name, unclean, what_fails, passed):
 			    + '\n'.join(f'{patch}: {report}' for patch, report in unclean))
 	else:
 		results.add(name, 'pass', passed)
+
+
+def check_docs(results):
+	"""kernel-doc and Sphinx: no diagnostic that the baseline lacks."""
+	kgd_deps.ensure(kgd_docs.PACKAGES)
+	try:
+		with kgd_stage.Stage('docs', 'kernel-doc and Sphinx against the baseline'):
+			what, new = kgd_docs.check(results.baseline_repo)
+	except kgd_stage.StageError as err:
+		results.add('docs', 'fail', str(err))
+		return
+	if new:
+		results.add('docs', 'fail', f'{len(new)} new diagnostic(s) ({what}):\n'
+			    + '\n'.join(new))
+	else:
+		results.add('docs', 'pass', f'{what}: no new diagnostic')
 
 
 def ensure_our_qemu(results):
@@ -162,6 +181,8 @@ def cmd_run(args, names):
 	try:
 		kgd_deps.ensure(())
 		prepare_tree(results)
+		if args.cmd == 'check':
+			check_docs(results)
 	except kgd_stage.StageError as err:
 		kgd_stage.note(f'error: {err}')
 		results.finish()
@@ -174,6 +195,20 @@ def cmd_run(args, names):
 	return results.finish()
 
 
+def cmd_bisect():
+	results = kgd_results.Results()
+	results.header()
+	try:
+		kgd_deps.ensure(tuple(need for build in kgd_bisect.KERNELS
+				      for need in build.packages
+				      if not need[1].startswith(('qemu', 'bochs'))))
+		prepare_tree(results)
+		kgd_bisect.run(results, results.am_commit)
+	except kgd_stage.StageError as err:
+		kgd_stage.note(f'error: {err}')
+	return results.finish()
+
+
 def main():
 	parser = argparse.ArgumentParser(description=__doc__,
 					 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -182,6 +217,7 @@ def main():
 	run = sub.add_parser('run', help='some targets')
 	run.add_argument('targets', nargs='*', default=list(DEFAULT_TARGETS))
 	sub.add_parser('series', help='write out/series')
+	sub.add_parser('series-bisect', help='build every commit of the series')
 	vmrun = sub.add_parser('vm-run', help="run a static binary in a target's VM")
 	vmrun.add_argument('target')
 	vmrun.add_argument('binary')
@@ -204,6 +240,8 @@ def main():
 		return 0
 	if args.cmd == 'check':
 		return cmd_run(args, list(kgd_target.load_all()))
+	if args.cmd == 'series-bisect':
+		return cmd_bisect()
 	if args.cmd == 'vm-run':
 		if not os.path.isfile(args.binary):
 			kgd_stage.die(f'{args.binary}: no such file; pass a static binary '

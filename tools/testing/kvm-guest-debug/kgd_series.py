@@ -15,6 +15,7 @@ exactly what the series gives.
 """
 
 import fnmatch
+import json
 import os
 import shutil
 import subprocess
@@ -173,10 +174,54 @@ def write_series(tip, ver):
 		text = f.read()
 	text = text.replace('*** SUBJECT HERE ***', subject.strip())
 	text = text.replace('*** BLURB HERE ***', blurb.strip())
+	patches = sorted(os.path.join(kgd_paths.SERIES_OUT, p)
+			 for p in os.listdir(kgd_paths.SERIES_OUT))
+	to, cc = _recipients(tip, ver, patches[1:])
+	text = text.replace('\nSubject: ', f'\nTo: {_fold(to)}\nCc: {_fold(cc)}\nSubject: ', 1)
 	with open(cover, 'w', encoding='utf-8') as f:
 		f.write(text)
-	return sorted(os.path.join(kgd_paths.SERIES_OUT, p)
-		      for p in os.listdir(kgd_paths.SERIES_OUT))
+	return patches
+
+
+def _fold(addresses):
+	return ',\n    '.join(addresses)
+
+
+def _recipients(tip, ver, patches):
+	"""get_maintainer.pl over the series, with the MAINTAINERS of its tip:
+	maintainers and supporters go to To, reviewers and lists to Cc.  The
+	answer is kept for as long as the series' tree is the same."""
+	tree = _git(['rev-parse', f'{tip}^{{tree}}']).strip()
+	cache = os.path.join(kgd_paths.OUT, 'series-recipients')
+	if os.path.exists(cache):
+		with open(cache, encoding='utf-8') as f:
+			saved = json.load(f)
+		if saved.get('tree') == tree:
+			return saved['to'], saved['cc']
+	to, cc = _get_maintainer(tip, ver, patches)
+	with open(cache, 'w', encoding='utf-8') as f:
+		json.dump({'tree': tree, 'to': to, 'cc': cc}, f)
+	return to, cc
+
+
+def _get_maintainer(tip, ver, patches):
+	repo = kgd_baseline.repo_dir(ver)
+	with tempfile.NamedTemporaryFile('w', suffix='.MAINTAINERS') as maintainers:
+		maintainers.write(_git(['show', f'{tip}:MAINTAINERS']))
+		maintainers.flush()
+		proc = subprocess.run(['perl', 'scripts/get_maintainer.pl', '--mpath',
+				       maintainers.name, '--no-git', '--no-git-fallback'] + patches,
+				      cwd=repo, capture_output=True, text=True, check=False)
+	if proc.returncode != 0:
+		raise kgd_stage.StageError('get_maintainer.pl failed: ' + proc.stderr.strip())
+	to, cc = [], []
+	for line in proc.stdout.splitlines():
+		address, _, role = line.partition(' (')
+		if '@invalid' in address or not address.strip():
+			continue
+		is_to = role.startswith(('maintainer:', 'supporter:'))
+		(to if is_to else cc).append(address.strip())
+	return to, cc
 
 
 def ensure_tree(baseline_repo):

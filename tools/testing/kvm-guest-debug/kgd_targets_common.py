@@ -13,6 +13,8 @@ ARM64_QEMU = (
 ARM64_TESTS = (
 	Test('aarch64/guest_debug_test', timeout=300),
 	Test('aarch64/debug-exceptions', args=('-i', '1000'), timeout=300),
+	Test('guest_debug_trace_test', timeout=120),
+	Test('kvm_binary_stats_test', timeout=120),
 )
 
 # With our_qemu, kgd_qemu builds qemu-system-ppc: Debian's never compares

@@ -15,7 +15,8 @@ TARGET = Target(
 	       # ppce500 has one CPU and KVM_E500V2 one vCPU per VM.
 	       Test('kvm_binary_stats_test', args=('4', '1'), timeout=120),
 	       Test('powerpc/e500_initial_tlb_test', timeout=60),
-	       Test('powerpc/guest_debug_test', timeout=600)),
+	       Test('powerpc/guest_debug_test', timeout=600),
+	       Test('guest_debug_trace_test', timeout=120)),
 	vm_timeout=900,
 	description='ppc32 e500v2 on our QEMU ppce500: the Book E selftests, '
 		    'IAC and DAC firing included')

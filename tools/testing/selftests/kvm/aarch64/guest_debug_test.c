@@ -18,6 +18,7 @@
 
 #include "arch_timer.h"
 #include "gic.h"
+#include "guest_debug_stats.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_expect.h"
@@ -289,7 +290,37 @@ struct gd_vm {
 	struct kvm_vcpu *vcpu;
 	int gic_fd;
 	int brps, wrps;
+	struct gd_stats want;	/* what KVM's debug stats must say */
 };
+
+/* Counts a debug exit under the cause its exception class gives. */
+static void gd_count_exit(struct gd_vm *g)
+{
+	struct kvm_run *run = g->vcpu->run;
+
+	if (run->exit_reason != KVM_EXIT_DEBUG)
+		return;
+	switch (ESR_EC(run->debug.arch.hsr)) {
+	case EC_BRK64:
+		g->want.count[GD_STAT_SW_BP]++;
+		break;
+	case EC_BREAKPT_LOW:
+		g->want.count[GD_STAT_HW_BP]++;
+		break;
+	case EC_WATCHPT_LOW:
+		g->want.count[GD_STAT_WATCHPOINT]++;
+		break;
+	case EC_SOFTSTP_LOW:
+		g->want.count[GD_STAT_STEP]++;
+		break;
+	}
+}
+
+static void gd_run(struct gd_vm *g)
+{
+	vcpu_run(g->vcpu);
+	gd_count_exit(g);
+}
 
 static uint64_t get_pc(struct kvm_vcpu *vcpu)
 {
@@ -306,6 +337,8 @@ static void set_debug(struct gd_vm *g, uint32_t control, struct kvm_guest_debug_
 	if (arch)
 		dbg.arch = *arch;
 	vcpu_guest_debug_set(g->vcpu, &dbg);
+	if (control & (KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB))
+		g->want.count[GD_STAT_INJECT]++;
 }
 
 /* Runs the guest to its next GUEST_SYNC, with guest debug off. */
@@ -315,7 +348,7 @@ static bool run_to_sync(struct gd_vm *g)
 	uint64_t cmd;
 
 	set_debug(g, 0, NULL);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	cmd = get_ucall(g->vcpu, &uc);
 	if (cmd == UCALL_ABORT)
 		REPORT_GUEST_ASSERT(uc);
@@ -350,7 +383,7 @@ static bool test_brk(struct gd_vm *g, int n, uint64_t arg)
 
 	arm_case(g, OP_BRK, 0, 0);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!debug_exit(g, EC_BRK64) ||
 	    !expect((g->vcpu->run->debug.arch.hsr & ESR_ISS_BRK_IMM) == BRK_IMM,
 		    "BRK immediate 0x%x, want 0x%x",
@@ -372,7 +405,7 @@ static bool test_hw_bp(struct gd_vm *g, int n, uint64_t arg)
 	arch.dbg_bcr[n] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
 	arm_case(g, OP_EXEC, 0, 0);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	return debug_exit(g, EC_BREAKPT_LOW) &&
 	       expect(get_pc(g->vcpu) == at, "BRP%d: pc 0x%lx, want 0x%lx", n,
 		      get_pc(g->vcpu), at) &&
@@ -415,7 +448,7 @@ static bool wp_hit(struct gd_vm *g, int n, uint64_t lsc, bool store,
 		 lsc == DBGWCR_LSC_LD ? OP_STORE_THEN_LOAD : OP_LOAD_THEN_STORE,
 		 addr, a->size);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!debug_exit(g, EC_WATCHPT_LOW))
 		return expect(false, "WRP%d, %s %s", n, a->what, store ? "store" : "load");
 	wnr = run->debug.arch.hsr & ESR_ISS_WNR;
@@ -450,7 +483,7 @@ static bool step_from(struct gd_vm *g, uint64_t label)
 	arch.dbg_bvr[0] = label;
 	arch.dbg_bcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!debug_exit(g, EC_BREAKPT_LOW) ||
 	    !expect(get_pc(g->vcpu) == label, "stopped at 0x%lx, want 0x%lx",
 		    get_pc(g->vcpu), label))
@@ -461,7 +494,7 @@ static bool step_from(struct gd_vm *g, uint64_t label)
 
 static bool step_exit_at(struct gd_vm *g, uint64_t want)
 {
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	return debug_exit(g, EC_SOFTSTP_LOW) &&
 	       expect(get_pc(g->vcpu) == want, "step stopped at 0x%lx, want 0x%lx",
 		      get_pc(g->vcpu), want);
@@ -497,7 +530,7 @@ static bool test_step_mmio(struct gd_vm *g, int n, uint64_t arg)
 	arm_case(g, OP_STEP_MMIO, 0, 0);
 	if (!step_from(g, GUEST_LABEL(gd_mmio0)))
 		return false;
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!expect(run->exit_reason == KVM_EXIT_MMIO, "exit %s, want the MMIO store",
 		    exit_reason_str(run->exit_reason)) ||
 	    !expect(run->mmio.is_write && run->mmio.len == 4 && run->mmio.data[0] == 0x5a,
@@ -517,7 +550,7 @@ static bool test_step_svc(struct gd_vm *g, int n, uint64_t arg)
 	arm_case(g, OP_STEP_SVC, 0, 0);
 	if (!step_from(g, GUEST_LABEL(gd_svc0)))
 		return false;
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	pc = get_pc(g->vcpu);
 	if (!debug_exit(g, EC_SOFTSTP_LOW) ||
 	    !expect(pc >= vbar && pc < vbar + 0x800,
@@ -525,7 +558,7 @@ static bool test_step_svc(struct gd_vm *g, int n, uint64_t arg)
 		return false;
 	/* Step through the handler until the guest is back after the SVC. */
 	for (i = 0; i < MAX_STEPS; i++) {
-		vcpu_run(g->vcpu);
+		gd_run(g);
 		if (!debug_exit(g, EC_SOFTSTP_LOW))
 			return false;
 		if (get_pc(g->vcpu) == GUEST_LABEL(gd_svc1))
@@ -619,7 +652,7 @@ static bool test_bad_input(struct gd_vm *g, int n, uint64_t arg)
 	for (i = 0; i < ARRAY_SIZE(bad_inputs); i++)
 		ok &= bad_input_refused(g, &bad_inputs[i]);
 	arm_case(g, OP_EXEC, 0, 0);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	return ok && debug_exit(g, EC_BREAKPT_LOW) &&
 	       expect(get_pc(g->vcpu) == at, "pc 0x%lx, want the breakpoint at 0x%lx",
 		      get_pc(g->vcpu), at) &&
@@ -656,7 +689,7 @@ static bool test_inject_bp(struct gd_vm *g, int n, uint64_t arg)
 
 	arm_case(g, OP_BRK, 0, 0);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!debug_exit(g, EC_BRK64))
 		return false;
 	esr = g->vcpu->run->debug.arch.hsr;
@@ -677,7 +710,7 @@ static bool test_inject_db_bp(struct gd_vm *g, int n, uint64_t arg)
 	arch.dbg_bcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
 	arm_case(g, OP_EXEC, 0, 0);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!debug_exit(g, EC_BREAKPT_LOW))
 		return false;
 	esr = g->vcpu->run->debug.arch.hsr;
@@ -699,7 +732,7 @@ static bool test_inject_db_wp(struct gd_vm *g, int n, uint64_t arg)
 	arch.dbg_wcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGWCR_LSC_ST | DBGWCR_BAS(0xff);
 	arm_case(g, OP_LOAD_THEN_STORE, (uint64_t)gd_watched + 4, 4);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!debug_exit(g, EC_WATCHPT_LOW))
 		return false;
 	esr = g->vcpu->run->debug.arch.hsr;
@@ -763,7 +796,7 @@ static bool test_ownership(struct gd_vm *g, int n, uint64_t arg)
 	arch.dbg_bcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
 	arm_case(g, OP_STEP_PLAIN, 0, 0);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!debug_exit(g, EC_BREAKPT_LOW))
 		return false;
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL);
@@ -780,7 +813,7 @@ static bool test_ownership(struct gd_vm *g, int n, uint64_t arg)
 	arch.dbg_bvr[0] = exec;
 	arm_case(g, OP_EXEC, 0, 0);
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	if (!debug_exit(g, EC_BREAKPT_LOW) ||
 	    !expect(seen->count == 0, "the guest saw userspace's breakpoint"))
 		return false;
@@ -865,7 +898,7 @@ static bool test_irq_unblocked(struct gd_vm *g, int n, uint64_t arg)
 	if (!step_from(g, GUEST_LABEL(gd_irq0)))
 		return false;
 	for (i = 0; i < 4 && pc != vbar + 0x280; i++) {
-		vcpu_run(g->vcpu);
+		gd_run(g);
 		if (!debug_exit(g, EC_SOFTSTP_LOW))
 			return false;
 		pc = get_pc(g->vcpu);
@@ -932,6 +965,8 @@ static enum race_result race_once(struct gd_vm *g)
 	pthread_kill(runner, SIGUSR1);
 	pthread_join(runner, NULL);
 	pthread_join(setter, NULL);
+	if (!race.run_ret)
+		gd_count_exit(g);
 	/*
 	 * The request got in before the runner reached KVM_RUN (a loaded
 	 * host can delay a thread that long): the run then stops on the
@@ -970,7 +1005,7 @@ static bool test_set_while_running(struct gd_vm *g, int n, uint64_t arg)
 		return false;
 	/* Now it applies: the released guest stops after one instruction. */
 	WRITE_ONCE(cmd->addr, 1);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	return debug_exit(g, EC_SOFTSTP_LOW) && run_to_sync(g);
 }
 
@@ -978,6 +1013,7 @@ static void gd_vm_create(struct gd_vm *g)
 {
 	uint64_t dfr0, mmio_gva, mmio_gpa;
 
+	memset(g, 0, sizeof(*g));
 	g->vm = vm_create_with_one_vcpu(&g->vcpu, guest_code);
 	g->gic_fd = vgic_v3_setup(g->vm, 1, 64);
 	__TEST_REQUIRE(g->gic_fd >= 0, "no GICv3 for the guest");
@@ -1014,9 +1050,10 @@ static bool run_case(bool (*fn)(struct gd_vm *g, int n, uint64_t arg), int n, ui
 	if (ok) {
 		arm_case(&g, OP_DONE, 0, 0);
 		set_debug(&g, 0, NULL);
-		vcpu_run(g.vcpu);
+		gd_run(&g);
 		ok = expect(get_ucall(g.vcpu, NULL) == UCALL_DONE, "guest did not run to its end");
 	}
+	ok &= gd_stats_match(g.vcpu, &g.want);
 	close(g.gic_fd);
 	kvm_vm_free(g.vm);
 	return ok;

@@ -20,6 +20,7 @@
 /* After sys/ptrace.h, whose enum the kernel's macros would break. */
 #include <asm/ptrace.h>
 
+#include "guest_debug_stats.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_expect.h"
@@ -282,6 +283,7 @@ struct gd_vm {
 	uint32_t pages;		/* STEP_LOOPS pages for guest_step_loop() */
 	uint32_t debug_inst;
 	int iacs, dacs;
+	struct gd_stats want;	/* what KVM's debug stats must say */
 };
 
 static uint32_t get_pc(struct gd_vm *g)
@@ -290,6 +292,27 @@ static uint32_t get_pc(struct gd_vm *g)
 
 	vcpu_regs_get(g->vcpu, &regs);
 	return regs.pc;
+}
+
+/*
+ * Counts a debug exit under its cause: a DAC event a watchpoint, an IAC
+ * event a hardware breakpoint, DBSR[IC] a step, and the status 0 of the
+ * KVM_REG_PPC_DEBUG_INST instruction a software breakpoint.
+ */
+static void gd_count_exit(struct gd_vm *g)
+{
+	uint32_t status = g->vcpu->run->debug.arch.status;
+	enum gd_stat stat = GD_STAT_STEP;
+
+	if (g->vcpu->run->exit_reason != KVM_EXIT_DEBUG)
+		return;
+	if (status & (KVMPPC_DEBUG_WATCH_READ | KVMPPC_DEBUG_WATCH_WRITE))
+		stat = GD_STAT_WATCHPOINT;
+	else if (status & KVMPPC_DEBUG_BREAKPOINT)
+		stat = GD_STAT_HW_BP;
+	else if (!status)
+		stat = GD_STAT_SW_BP;
+	g->want.count[stat]++;
 }
 
 /* KVM_RUN, and with -r the KVM_SET_REGS that QEMU does before it. */
@@ -302,6 +325,7 @@ static void gd_run(struct gd_vm *g)
 		vcpu_regs_set(g->vcpu, &regs);
 	}
 	vcpu_run(g->vcpu);
+	gd_count_exit(g);
 }
 
 static void set_debug(struct gd_vm *g, uint32_t control, struct kvm_guest_debug_arch *arch)
@@ -311,6 +335,8 @@ static void set_debug(struct gd_vm *g, uint32_t control, struct kvm_guest_debug_
 	if (arch)
 		dbg.arch = *arch;
 	vcpu_guest_debug_set(g->vcpu, &dbg);
+	if (control & (KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB))
+		g->want.count[GD_STAT_INJECT]++;
 }
 
 static int try_set_debug(struct gd_vm *g, uint32_t control, struct kvm_guest_debug_arch *arch)
@@ -488,7 +514,7 @@ static bool test_step_armed_at_once(struct gd_vm *g)
 	vcpu_regs_set(g->vcpu, &regs);
 	/* ...and is not written again after this. */
 	set_debug(g, STEP, NULL);
-	vcpu_run(g->vcpu);
+	gd_run(g);
 	return debug_exit_lands(g, L(gd_plain1));
 }
 
@@ -1046,6 +1072,7 @@ static struct gd_vm *gd_vm_create(struct gd_vm *g)
 {
 	uint64_t mmio_gva, mmio_gpa;
 
+	memset(g, 0, sizeof(*g));
 	g->vm = __vm_create_with_one_vcpu(&g->vcpu, STEP_LOOPS + 16, guest_code);
 	g->pages = vm_vaddr_alloc(g->vm, STEP_LOOPS * g->vm->page_size, KVM_UTIL_MIN_VADDR);
 	vm_install_exception_handler(g->vm, IVOR_DEBUG, guest_debug_handler);
@@ -1087,6 +1114,7 @@ static bool finish(struct gd_vm *g, bool ok)
 		}
 		ok = expect(cmd == UCALL_DONE, "guest did not run to its end");
 	}
+	ok &= gd_stats_match(g->vcpu, &g->want);
 	gd_vm_free(g);
 	return ok;
 }

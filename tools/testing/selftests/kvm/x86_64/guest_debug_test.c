@@ -21,6 +21,7 @@
 
 #include "apic.h"
 #include "guest_debug.h"
+#include "guest_debug_stats.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_expect.h"
@@ -220,6 +221,9 @@ static void guest_code(uint64_t which)
 	GUEST_DONE();
 }
 
+/* What KVM's debug stats must say for the vCPU of the running case. */
+static struct gd_stats gd_want;
+
 static bool set_debug(struct kvm_vcpu *vcpu, uint32_t control, const uint64_t *dr)
 {
 	struct kvm_guest_debug dbg = { .control = control };
@@ -228,7 +232,40 @@ static bool set_debug(struct kvm_vcpu *vcpu, uint32_t control, const uint64_t *d
 	for (i = 0; dr && i < 8; i++)
 		dbg.arch.debugreg[i] = dr[i];
 	r = __vcpu_ioctl(vcpu, KVM_SET_GUEST_DEBUG, &dbg);
+	if (!r && (control & (KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB)))
+		gd_want.count[GD_STAT_INJECT]++;
 	return expect(!r, "KVM_SET_GUEST_DEBUG(0x%x) failed: %s", control, strerror(errno));
+}
+
+/*
+ * Counts a debug exit under its cause: #BP a software breakpoint; DR6.BD,
+ * or a hit in an enabled data breakpoint, a watchpoint; a hit in an
+ * enabled execute breakpoint a hardware breakpoint; DR6.BS alone a step.
+ */
+static void gd_count_exit(struct kvm_vcpu *vcpu)
+{
+	struct kvm_debug_exit_arch *exit = &vcpu->run->debug.arch;
+	enum gd_stat stat = GD_STAT_STEP;
+	int i;
+
+	if (vcpu->run->exit_reason != KVM_EXIT_DEBUG)
+		return;
+	if (exit->exception == BP_VECTOR)
+		stat = GD_STAT_SW_BP;
+	else if (exit->dr6 & GD_DR6_BD)
+		stat = GD_STAT_WATCHPOINT;
+	for (i = 0; i < 4 && stat == GD_STAT_STEP; i++) {
+		if (!(exit->dr6 & BIT(i)) || !(exit->dr7 & (3ul << (i * 2))))
+			continue;
+		stat = (exit->dr7 >> (16 + i * 4)) & 3 ? GD_STAT_WATCHPOINT : GD_STAT_HW_BP;
+	}
+	gd_want.count[stat]++;
+}
+
+static void gd_run(struct kvm_vcpu *vcpu)
+{
+	vcpu_run(vcpu);
+	gd_count_exit(vcpu);
 }
 
 static bool ucall_is(struct kvm_vcpu *vcpu, uint64_t cmd)
@@ -247,7 +284,7 @@ static bool ucall_is(struct kvm_vcpu *vcpu, uint64_t cmd)
 
 static bool runs_to(struct kvm_vcpu *vcpu, uint64_t cmd)
 {
-	vcpu_run(vcpu);
+	gd_run(vcpu);
 	return ucall_is(vcpu, cmd);
 }
 
@@ -257,7 +294,7 @@ static bool step_to(struct kvm_vcpu *vcpu, uint64_t pc)
 	int i;
 
 	for (i = 0; i < GD_MAX_STEPS; i++) {
-		vcpu_run(vcpu);
+		gd_run(vcpu);
 		if (!expect(vcpu->run->exit_reason == KVM_EXIT_DEBUG, "step %d: exit reason %s",
 			    i, exit_reason_str(vcpu->run->exit_reason)))
 			return false;
@@ -291,7 +328,7 @@ static bool test_inject_bp(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 
 	if (!set_debug(vcpu, sw_bp, NULL))
 		return false;
-	vcpu_run(vcpu);
+	gd_run(vcpu);
 	if (!debug_exit_at(vcpu, BP_VECTOR, GUEST_LABEL(gd_inject_bp), 0))
 		return false;
 	/* Not ours: hand it back, as a debugger does with the guest's int3. */
@@ -309,7 +346,7 @@ static bool test_inject_db(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	    !set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL) ||
 	    !step_to(vcpu, GUEST_LABEL(gd_inject_db)))
 		return false;
-	vcpu_run(vcpu);
+	gd_run(vcpu);
 	if (!debug_exit_at(vcpu, DB_VECTOR, GUEST_LABEL(gd_inject_db_next), DR_STEP))
 		return false;
 	return set_debug(vcpu, KVM_GUESTDBG_INJECT_DB, NULL) &&
@@ -362,7 +399,7 @@ static bool step_once(struct kvm_vcpu *vcpu, uint64_t pc, uint32_t want_exit)
 	uint32_t seen = 0;
 
 	for (;;) {
-		vcpu_run(vcpu);
+		gd_run(vcpu);
 		if (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO)
 			break;
 		if (run->exit_reason == KVM_EXIT_IO &&
@@ -417,7 +454,7 @@ static bool test_step_shadows(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	    !step_to(vcpu, GUEST_LABEL(gd_s0)))
 		return false;
 	for (i = 0; i < ARRAY_SIZE(stops); i++) {
-		vcpu_run(vcpu);
+		gd_run(vcpu);
 		if (!debug_exit_at(vcpu, DB_VECTOR, stops[i], DR_STEP))
 			return false;
 	}
@@ -436,7 +473,7 @@ static bool test_pushf(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	    !step_to(vcpu, GUEST_LABEL(gd_pf0)))
 		return false;
 	for (i = 0; i < ARRAY_SIZE(stops); i++) {
-		vcpu_run(vcpu);
+		gd_run(vcpu);
 		if (!debug_exit_at(vcpu, DB_VECTOR, stops[i], DR_STEP))
 			return false;
 	}
@@ -457,7 +494,7 @@ static bool test_gd_host(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 
 	if (!set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, dr))
 		return false;
-	vcpu_run(vcpu);
+	gd_run(vcpu);
 	return debug_exit_at(vcpu, DB_VECTOR, GUEST_LABEL(gd_gd_host), GD_DR6_BD) &&
 	       expect(vcpu->run->debug.arch.dr7 & GD_DR7_GD, "exit DR7 0x%llx lacks GD",
 		      vcpu->run->debug.arch.dr7) &&
@@ -528,7 +565,7 @@ static bool test_ownership(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	if (!runs_to(vcpu, UCALL_SYNC) || !guest_drs_intact(vm, vcpu, "before") ||
 	    !set_debug(vcpu, hw, dr))
 		return false;
-	vcpu_run(vcpu);
+	gd_run(vcpu);
 	if (!debug_exit_at(vcpu, DB_VECTOR, GUEST_LABEL(gd_own_mark), DR_TRAP0) ||
 	    !expect(vcpu->run->debug.arch.dr7 == dr[7], "exit DR7 0x%llx, want 0x%lx",
 		    vcpu->run->debug.arch.dr7, dr[7]) ||
@@ -590,7 +627,7 @@ static bool test_host_hwbp(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	     runs_to(vcpu, UCALL_SYNC) &&
 	     set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, dr);
 	if (ok) {
-		vcpu_run(vcpu);
+		gd_run(vcpu);
 		ok = debug_exit_at(vcpu, DB_VECTOR, GUEST_LABEL(gd_hw_mark), DR_TRAP0);
 	}
 	if (ok) {
@@ -701,6 +738,7 @@ static void test_bad_input(void)
 	int i, r;
 	bool ok;
 
+	memset(&gd_want, 0, sizeof(gd_want));
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	vm_install_exception_handler(vm, DB_VECTOR, guest_db_handler);
 	vcpu_args_set(vcpu, 1, GD_BAD_INPUT);
@@ -720,11 +758,12 @@ static void test_bad_input(void)
 		     after.dr7 == before.dr7,
 		     "the guest's debug registers changed: DR0 0x%llx DR7 0x%llx",
 		     after.db[0], after.dr7);
-	vcpu_run(vcpu);
+	gd_run(vcpu);
 	ok = ok && debug_exit_at(vcpu, BP_VECTOR, GUEST_LABEL(gd_bad_int3), 0) &&
 	     expect(GUEST_VAR(vm, db_count) == 1, "the injected #DB reached the guest %lu times",
 		    GUEST_VAR(vm, db_count)) &&
 	     expect(GUEST_VAR(vm, bp_count) == 0, "the guest took the int3 itself");
+	ok &= gd_stats_match(vcpu, &gd_want);
 	ksft_test_result(ok, "%s\n",
 			 "refused: INJECT_BP with a #DB pending (EBUSY); nothing refused changed the vCPU");
 	kvm_vm_free(vm);
@@ -767,13 +806,17 @@ int main(void)
 	ksft_set_plan(GD_BAD_INPUT + GD_NR_BAD + 1);
 	for (i = 0; i < GD_BAD_INPUT; i++) {
 		struct kvm_vcpu *vcpu;
+		bool ok;
 		struct kvm_vm *vm;
 
 		vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 		vm_install_exception_handler(vm, DB_VECTOR, guest_db_handler);
 		vm_install_exception_handler(vm, BP_VECTOR, guest_bp_handler);
 		vcpu_args_set(vcpu, 1, i);
-		ksft_test_result(gd_cases[i].run(vm, vcpu), "%s\n", gd_cases[i].name);
+		memset(&gd_want, 0, sizeof(gd_want));
+		ok = gd_cases[i].run(vm, vcpu);
+		ok &= gd_stats_match(vcpu, &gd_want);
+		ksft_test_result(ok, "%s\n", gd_cases[i].name);
 		kvm_vm_free(vm);
 	}
 	test_bad_input();

@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: GPL-2.0
+"""make series-bisect: every commit of the series builds on its own.
+
+Each commit that git am made of out/series is checked out in a tree of its
+own (out/bisect/tree), and every build its files touch is made there:
+- a kernel for each build whose code it changes (arch/<arch>/ for that
+  architecture's builds, anything else in the kernel for all four);
+- the kvm selftests, those the targets run that exist at that commit, for
+  each architecture whose selftests or UAPI it changes;
+- a byte-compile of the harness for a change to the harness.
+Documentation, MAINTAINERS and the QEMU patches build nothing here: the
+docs and QEMU are checked at the tip by make check.  Kernels and selftests
+build incrementally from one commit to the next, with ccache.
+"""
+
+import os
+import py_compile
+import subprocess
+
+import kgd_builds
+import kgd_kernel
+import kgd_paths
+import kgd_stage
+import kgd_target
+
+ROOT = os.path.join(kgd_paths.OUT, 'bisect')
+TREE = os.path.join(ROOT, 'tree')
+KERNELS = (kgd_builds.ARM64, kgd_builds.X86_64, kgd_builds.PPC_E500V2,
+	   kgd_builds.PPC64_E6500)
+# The folders of tools/testing/selftests/kvm that belong to one architecture.
+SELFTEST_DIRS = {'aarch64/': 'arm64', 'x86_64/': 'x86_64', 'powerpc/': 'ppc_e500v2'}
+ARCH_DIRS = {'arm64': ('arm64',), 'x86': ('x86_64',),
+	     'powerpc': ('ppc_e500v2', 'ppc64_e6500')}
+SELFTESTS = 'tools/testing/selftests/kvm/'
+HARNESS = 'tools/testing/kvm-guest-debug/'
+
+
+def _builds_for(paths):
+	"""(kernel build names, selftest build names, harness?) for a commit."""
+	kernels, selftests, harness = set(), set(), False
+	every = {b.name for b in KERNELS}
+	with_selftests = {b.name for b in KERNELS if b.selftests_arch}
+	for path in paths:
+		if path.startswith(HARNESS):
+			harness = harness or path.endswith('.py')
+		elif path.startswith(SELFTESTS):
+			rest = path[len(SELFTESTS):]
+			arch = [name for folder, name in SELFTEST_DIRS.items()
+				if rest.startswith(folder)]
+			selftests |= set(arch) if arch else with_selftests
+		elif path.startswith(('Documentation/', 'MAINTAINERS', 'tools/')):
+			continue
+		elif path.startswith('arch/'):
+			names = ARCH_DIRS.get(path.split('/')[1], ())
+			kernels |= set(names)
+			if '/include/uapi/' in path:
+				selftests |= set(names) & with_selftests
+		else:
+			kernels |= every
+			if path.startswith('include/uapi/'):
+				selftests |= with_selftests
+	return kernels, selftests, harness
+
+
+def _outdir(build):
+	# Same depth below OUT as out/build/NAME/kernel, for ccache.
+	return os.path.join(ROOT, 'build', build.name, 'kernel')
+
+
+def _kernel(build, log):
+	args = kgd_kernel.make_args(build, TREE, _outdir(build))
+	env = kgd_kernel.ccache_env()
+	if not os.path.exists(os.path.join(_outdir(build), '.config')):
+		fragment = os.path.join(kgd_paths.HARNESS, 'configs', build.config)
+		kgd_stage.run(args + [f'KCONFIG_ALLCONFIG={fragment}', 'allnoconfig'], log, env=env)
+	kgd_stage.run(args + [build.make_target], log, env=env)
+
+
+def _selftest_names(build):
+	"""The kvm selftests the targets of this build run."""
+	names = set()
+	for target in kgd_target.load_all().values():
+		if (target.selftests_from or target.build).name == build.name:
+			names |= {t.name for t in target.tests if not t.source}
+	return sorted(names)
+
+
+def _selftests(build, log):
+	args = kgd_kernel.make_args(build, TREE, _outdir(build))
+	env = kgd_kernel.ccache_env()
+	if not os.path.exists(os.path.join(_outdir(build), '.config')):
+		fragment = os.path.join(kgd_paths.HARNESS, 'configs', build.config)
+		kgd_stage.run(args + [f'KCONFIG_ALLCONFIG={fragment}', 'allnoconfig'], log, env=env)
+	kgd_stage.run(args + ['headers_install'], log, env=env)
+	headers = os.path.join(_outdir(build), 'usr', 'include')
+	outdir = os.path.join(ROOT, 'build', build.name, 'selftests')
+	names = [n for n in _selftest_names(build)
+		 if os.path.exists(os.path.join(TREE, SELFTESTS, n + '.c'))]
+	if not names:
+		return
+	os.makedirs(os.path.join(outdir, 'gen', 'tools'), exist_ok=True)
+	cmd = ['make', '-s', '-B', '-C', os.path.join(TREE, SELFTESTS), f'-j{kgd_kernel.JOBS}',
+	       f'ARCH={build.selftests_arch}', f'OUTPUT={outdir}',
+	       f'KHDR_INCLUDES=-isystem {headers}', f'CC=ccache {build.cross_compile}gcc',
+	       f'abs_objdir={os.path.join(outdir, "gen")}']
+	if build.cross_compile:
+		cmd.append(f'CROSS_COMPILE={build.cross_compile}')
+	kgd_stage.run(cmd + [os.path.join(outdir, n) for n in names], log,
+		      env=dict(env, LDFLAGS='-static'))
+
+
+def _harness(log):
+	for name in sorted(os.listdir(os.path.join(TREE, HARNESS))):
+		if name.endswith('.py'):
+			try:
+				py_compile.compile(os.path.join(TREE, HARNESS, name), doraise=True,
+						   cfile=os.devnull)
+			except py_compile.PyCompileError as err:
+				raise kgd_stage.StageError(f'{name}: {err}') from err
+	with open(log, 'a', encoding='utf-8') as f:
+		f.write('harness byte-compiles\n')
+
+
+def _git(args, cwd=kgd_paths.TREE):
+	return subprocess.run(['git'] + args, cwd=cwd, capture_output=True, text=True,
+			      check=True).stdout
+
+
+def run(results, am_commit):
+	"""Adds one result per commit of the series to results."""
+	commits = _git(['rev-list', '--reverse', f'baseline..{am_commit}']).split()
+	if not os.path.isdir(TREE):
+		_git(['worktree', 'prune'])
+		_git(['worktree', 'add', '-q', '--detach', TREE, 'baseline'])
+	by_name = {b.name: b for b in KERNELS}
+	for n, commit in enumerate(commits, 1):
+		subject = _git(['log', '-1', '--format=%s', commit]).strip()
+		paths = _git(['diff-tree', '--no-commit-id', '--name-only', '-r', commit]).split()
+		kernels, selftests, harness = _builds_for(paths)
+		what = sorted(kernels) + [f'{s} selftests' for s in sorted(selftests)]
+		what += ['harness'] if harness else []
+		name = f'bisect-{n:02d}'
+		log = kgd_paths.log(name)
+		open(log, 'w', encoding='utf-8').close()
+		_git(['checkout', '-q', '-f', '--detach', commit], cwd=TREE)
+		try:
+			with kgd_stage.Stage(name, f'{subject}: {", ".join(what) or "nothing to build"}'):
+				for build in KERNELS:
+					if build.name in kernels:
+						_kernel(build, log)
+				for build in KERNELS:
+					if build.name in selftests:
+						_selftests(build, log)
+				if harness:
+					_harness(log)
+		except kgd_stage.StageError as err:
+			results.add(name, 'fail', f'{subject}\n{err}')
+			continue
+		results.add(name, 'pass', f'{subject}: builds ({", ".join(what) or "nothing to build"})')
+	return len(commits)
