@@ -45,7 +45,7 @@ PPC64_E6500 = Build(
 PPC_E500V2_UNFIXED = Build(
 	name='ppc_e500v2_unfixed', arch='powerpc', config='ppc_e500v2.config',
 	make_target='vmlinux', image='vmlinux', cross_compile='powerpc-linux-gnu-',
-	before_patch='0015-KVM-PPC-e500-make-the-initial-TLB1-entry-reachable.patch',
+	before_patch='0016-KVM-PPC-e500-make-the-initial-TLB1-entry-reachable.patch',
 	packages=PPC_E500V2.packages)
 
 # e500v2 as the baseline has it, for the bug that stops any guest.
