@@ -5,7 +5,7 @@
 KGD := python3 tools/testing/kvm-guest-debug/kgd.py
 TARGET ?= arm64
 
-.PHONY: run check series series-bisect vm-run list checkpatch clean
+.PHONY: run check series series-bisect bench vm-run list checkpatch clean
 
 # One target (default arm64): build, boot, test.
 run:
@@ -18,6 +18,10 @@ check:
 # The git-am-able series with its cover letter, in out/series/.
 series:
 	$(KGD) series
+
+# The guest debug benchmark, pristine baseline against ours: make bench TARGET=x86_64-vmx
+bench:
+	$(KGD) bench $(TARGET) $(SCALE)
 
 # Every commit of the series builds on its own, on each build it touches.
 series-bisect:

@@ -7,6 +7,7 @@ selftests under emulators, and print one KTAP stream.
   kgd.py run [TARGET...]         the named targets (default: arm64)
   kgd.py series                  write the git-am-able series to out/series
   kgd.py series-bisect           build every commit of the series on its own
+  kgd.py bench TARGET [SCALE]    the guest debug benchmark, baseline against ours
   kgd.py vm-run TARGET BINARY    run any static binary in TARGET's VM
   kgd.py list                    the targets and what they exercise
 """
@@ -20,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 import kgd_bare_metal
 import kgd_baseline
+import kgd_bench
 import kgd_bisect
 import kgd_checkpatch
 import kgd_docs
@@ -195,6 +197,28 @@ def cmd_run(args, names):
 	return results.finish()
 
 
+def cmd_bench(name, scale):
+	targets = kgd_target.load_all()
+	if name not in targets:
+		kgd_stage.die(f'unknown target {name}; known: ' + ', '.join(targets))
+	target = targets[name]
+	results = kgd_results.Results()
+	results.header()
+	try:
+		kgd_deps.ensure(target.build.packages)
+		prepare_tree(results)
+		if target.our_qemu:
+			ensure_our_qemu(results)
+		slower = kgd_bench.run(target, results, scale)
+	except kgd_stage.StageError as err:
+		results.add(f'bench-{name}', 'fail', str(err))
+		return results.finish()
+	results.add(f'bench-{name}', 'pass',
+		    'ours is as fast as the baseline on every row' if not slower else
+		    'ours is slower than the baseline on: ' + ', '.join(slower))
+	return results.finish()
+
+
 def cmd_bisect():
 	results = kgd_results.Results()
 	results.header()
@@ -218,6 +242,9 @@ def main():
 	run.add_argument('targets', nargs='*', default=list(DEFAULT_TARGETS))
 	sub.add_parser('series', help='write out/series')
 	sub.add_parser('series-bisect', help='build every commit of the series')
+	bench = sub.add_parser('bench', help='benchmark baseline against ours')
+	bench.add_argument('target')
+	bench.add_argument('scale', nargs='?', type=int, default=1)
 	vmrun = sub.add_parser('vm-run', help="run a static binary in a target's VM")
 	vmrun.add_argument('target')
 	vmrun.add_argument('binary')
@@ -242,6 +269,8 @@ def main():
 		return cmd_run(args, list(kgd_target.load_all()))
 	if args.cmd == 'series-bisect':
 		return cmd_bisect()
+	if args.cmd == 'bench':
+		return cmd_bench(args.target, args.scale)
 	if args.cmd == 'vm-run':
 		if not os.path.isfile(args.binary):
 			kgd_stage.die(f'{args.binary}: no such file; pass a static binary '

@@ -15,6 +15,7 @@ build incrementally from one commit to the next, with ccache.
 
 import os
 import py_compile
+import re
 import subprocess
 
 import kgd_builds
@@ -46,7 +47,7 @@ def _builds_for(paths):
 		elif path.startswith(SELFTESTS):
 			rest = path[len(SELFTESTS):]
 			arch = [name for folder, name in SELFTEST_DIRS.items()
-				if rest.startswith(folder)]
+				if rest.startswith((folder, 'include/' + folder, 'lib/' + folder))]
 			selftests |= set(arch) if arch else with_selftests
 		elif path.startswith(('Documentation/', 'MAINTAINERS', 'tools/')):
 			continue
@@ -85,6 +86,21 @@ def _selftest_names(build):
 	return sorted(names)
 
 
+def _listed(build):
+	"""The tests the kvm selftests Makefile builds for this architecture at
+	the commit checked out: before the series ports the library to an
+	architecture, it lists none for it."""
+	folder = {'arm64': 'aarch64', 'x86': 'x86_64'}.get(build.selftests_arch,
+							  build.selftests_arch)
+	listed = set()
+	with open(os.path.join(TREE, SELFTESTS, 'Makefile'), encoding='utf-8') as f:
+		for line in f:
+			match = re.match(rf'TEST_GEN_PROGS_{folder}\s*\+?=\s*(\S+)', line)
+			if match:
+				listed.add(match.group(1))
+	return listed
+
+
 def _selftests(build, log):
 	args = kgd_kernel.make_args(build, TREE, _outdir(build))
 	env = kgd_kernel.ccache_env()
@@ -94,8 +110,7 @@ def _selftests(build, log):
 	kgd_stage.run(args + ['headers_install'], log, env=env)
 	headers = os.path.join(_outdir(build), 'usr', 'include')
 	outdir = os.path.join(ROOT, 'build', build.name, 'selftests')
-	names = [n for n in _selftest_names(build)
-		 if os.path.exists(os.path.join(TREE, SELFTESTS, n + '.c'))]
+	names = [n for n in _selftest_names(build) if n in _listed(build)]
 	if not names:
 		return
 	os.makedirs(os.path.join(outdir, 'gen', 'tools'), exist_ok=True)

@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0
+"""make bench TARGET=...: the guest debug benchmark on the pristine
+baseline kernel and on ours, in one invocation on the same emulator.
+
+Both kernels boot the same initramfs, with the same benchmark binary (built
+against our headers, using only the API both kernels share), alternately,
+ROUNDS times each; each row is the median of its rounds.  Emulators make
+absolute figures meaningless: the ratio of ours to the baseline in one run
+is what counts.  The table goes to stdout and to bench-results/TARGET.md.
+"""
+
+import dataclasses
+import datetime
+import os
+import re
+import statistics
+
+import kgd_kernel
+import kgd_paths
+import kgd_selftests
+import kgd_series
+import kgd_stage
+import kgd_vm
+from kgd_target import Test
+
+ROUNDS = 3
+BENCH = {'arm64': 'aarch64/guest_debug_bench', 'arm64-nvhe': 'aarch64/guest_debug_bench',
+	 'x86_64-vmx': 'x86_64/guest_debug_bench', 'x86_64-svm': 'x86_64/guest_debug_bench'}
+# (key, what, higher is better)
+ROWS = (
+	('step_per_s', 'single-step exits per second', True),
+	('sw_bp_per_s', 'software breakpoint hit-and-resume per second', True),
+	('hw_bp_per_s', 'hardware breakpoint hit-and-resume per second (hit + step)', True),
+	('watch_per_s', 'watchpoint hit-and-resume per second', True),
+	('exit_per_s', 'plain userspace exits per second (the floor)', True),
+	('step_vs_exit', 'steps as a fraction of the floor', True),
+	('compute_hw_vs_off', 'guest compute time, USE_HW with a breakpoint elsewhere / debug off',
+	 False),
+	('compute_sw_vs_off', 'guest compute time, USE_SW_BP / debug off', False),
+)
+LINE = re.compile(r'^\s*# bench: (\w+) ([0-9.eE+-]+)$')
+RESULTS = os.path.join(kgd_paths.HARNESS, 'bench-results')
+
+
+def _first_patch():
+	with open(os.path.join(kgd_paths.PATCHES, 'series'), encoding='utf-8') as f:
+		for line in f:
+			if line.strip() and not line.startswith('#'):
+				return line.split()[0]
+	raise kgd_stage.StageError('patches/series lists no patch')
+
+
+def _figures(console, label):
+	got = {}
+	for line in console:
+		match = LINE.match(line)
+		if match:
+			got[match.group(1)] = float(match.group(2))
+	missing = [key for key, _, _ in ROWS if key not in got]
+	if missing:
+		raise kgd_stage.StageError(f'{label}: the benchmark printed no {", ".join(missing)}; '
+					   'see the console log')
+	return got
+
+
+def _table(target, samples):
+	lines = ['| row | baseline | ours | ours vs baseline |', '|---|---|---|---|']
+	speedups = {}
+	for key, what, higher in ROWS:
+		base = statistics.median(samples['baseline'][key])
+		ours = statistics.median(samples['ours'][key])
+		speedup = (ours / base if higher else base / ours) if base and ours else 0.0
+		speedups[key] = speedup
+		lines.append(f'| {what} | {base:.4g} | {ours:.4g} | {speedup:.2f} |')
+	return lines, speedups
+
+
+def run(target, results, scale):
+	"""Builds both kernels, runs the rounds, prints and writes the table."""
+	if target.name not in BENCH:
+		raise kgd_stage.StageError(f'no benchmark for {target.name}; there is one for '
+					   + ', '.join(sorted(BENCH)))
+	ours_build = target.build
+	base_build = dataclasses.replace(ours_build, name=f'{ours_build.name}_baseline',
+					 before_patch=_first_patch(), static_checks=False)
+	test = Test(BENCH[target.name], args=(str(scale),), timeout=target.vm_timeout - 60)
+	ours = dataclasses.replace(target, name=f'{target.name}-bench', tests=(test,))
+	base = dataclasses.replace(ours, name=f'{target.name}-bench-baseline', build=base_build,
+				   selftests_from=ours_build)
+	with kgd_stage.Stage(target.name, f'kernel {ours_build.name} (ours)'):
+		kgd_kernel.build_kernel(ours_build)
+	with kgd_stage.Stage(target.name, f'kernel {base_build.name} (pristine baseline)'):
+		kgd_series.checkout_variant(base_build, results.am_commit)
+		kgd_kernel.build_kernel(base_build)
+	with kgd_stage.Stage(target.name, 'benchmark binary and initramfs'):
+		binaries = kgd_selftests.build(ours)
+		initrd = kgd_selftests.initramfs(ours, binaries)
+	samples = {'baseline': {k: [] for k, _, _ in ROWS}, 'ours': {k: [] for k, _, _ in ROWS}}
+	for n in range(ROUNDS):
+		order = (('baseline', base), ('ours', ours))
+		for label, tgt in (order if n % 2 == 0 else order[::-1]):
+			with kgd_stage.Stage(target.name, f'round {n + 1} of {ROUNDS}: {label}'):
+				got = _figures(kgd_vm.boot(tgt, initrd), label)
+			for key, value in got.items():
+				if key in samples[label]:
+					samples[label][key].append(value)
+	lines, speedups = _table(target, samples)
+	when = datetime.date.today().isoformat()
+	emulator = 'Bochs 2.7' if target.emulator == 'bochs' else (
+		'our QEMU 7.2' if target.our_qemu else "Debian's QEMU 7.2 TCG")
+	text = '\n'.join(
+		[f'# Guest debug benchmark: {target.name}', '',
+		 f'`make bench TARGET={target.name}` on {when}: {emulator}, {ROUNDS} rounds per '
+		 f'kernel, alternating, scale {scale}; medians.  "ours vs baseline" is a speed-up: '
+		 '1.00 or more means ours is as fast or faster (for the compute rows, lower time '
+		 'is better).', ''] + lines) + '\n'
+	os.makedirs(RESULTS, exist_ok=True)
+	with open(os.path.join(RESULTS, f'{target.name}.md'), 'w', encoding='utf-8') as f:
+		f.write(text)
+	print(text, flush=True)
+	slower = [key for key, value in speedups.items() if value < 1.0]
+	return slower
