@@ -14,7 +14,6 @@ build incrementally from one commit to the next, with ccache.
 """
 
 import os
-import py_compile
 import re
 import subprocess
 
@@ -127,13 +126,14 @@ def _selftests(build, log):
 def _harness(log):
 	for name in sorted(os.listdir(os.path.join(TREE, HARNESS))):
 		if name.endswith('.py'):
-			try:
-				py_compile.compile(os.path.join(TREE, HARNESS, name), doraise=True,
-						   cfile=os.devnull)
-			except py_compile.PyCompileError as err:
-				raise kgd_stage.StageError(f'{name}: {err}') from err
+			path = os.path.join(TREE, HARNESS, name)
+			with open(path, encoding='utf-8') as f:
+				try:
+					compile(f.read(), path, 'exec')
+				except SyntaxError as err:
+					raise kgd_stage.StageError(f'{name}: {err}') from err
 	with open(log, 'a', encoding='utf-8') as f:
-		f.write('harness byte-compiles\n')
+		f.write('harness compiles\n')
 
 
 def _git(args, cwd=kgd_paths.TREE):
