@@ -214,8 +214,9 @@ def cmd_bench(name, scale):
 		results.add(f'bench-{name}', 'fail', str(err))
 		return results.finish()
 	results.add(f'bench-{name}', 'pass',
-		    'ours is as fast as the baseline on every row' if not slower else
-		    'ours is slower than the baseline on: ' + ', '.join(slower))
+		    'no row is slower than the baseline beyond the spread of its rounds'
+		    if not slower else
+		    'slower than the baseline in every round on: ' + ', '.join(slower))
 	return results.finish()
 
 

@@ -5,8 +5,9 @@ Each commit that git am made of out/series is checked out in a tree of its
 own (out/bisect/tree), and every build its files touch is made there:
 - a kernel for each build whose code it changes (arch/<arch>/ for that
   architecture's builds, anything else in the kernel for all four);
-- the kvm selftests, those the targets run that exist at that commit, for
-  each architecture whose selftests or UAPI it changes;
+- the kvm selftests that the targets run and the benchmarks, those the
+  selftests Makefile lists at that commit, for each architecture whose
+  selftests or UAPI it changes;
 - a byte-compile of the harness for a change to the harness.
 Documentation, MAINTAINERS and the QEMU patches build nothing here: the
 docs and QEMU are checked at the tip by make check.  Kernels and selftests
@@ -17,6 +18,7 @@ import os
 import re
 import subprocess
 
+import kgd_bench
 import kgd_builds
 import kgd_kernel
 import kgd_paths
@@ -77,11 +79,13 @@ def _kernel(build, log):
 
 
 def _selftest_names(build):
-	"""The kvm selftests the targets of this build run."""
+	"""The kvm selftests the targets of this build run, and its benchmark."""
 	names = set()
 	for target in kgd_target.load_all().values():
 		if (target.selftests_from or target.build).name == build.name:
 			names |= {t.name for t in target.tests if not t.source}
+			if target.name in kgd_bench.BENCH:
+				names.add(kgd_bench.BENCH[target.name])
 	return sorted(names)
 
 
@@ -94,7 +98,8 @@ def _listed(build):
 	listed = set()
 	with open(os.path.join(TREE, SELFTESTS, 'Makefile'), encoding='utf-8') as f:
 		for line in f:
-			match = re.match(rf'TEST_GEN_PROGS_{folder}\s*\+?=\s*(\S+)', line)
+			match = re.match(rf'TEST_GEN_PROGS_(?:EXTENDED_)?{folder}\s*\+?=\s*(\S+)',
+					 line)
 			if match:
 				listed.add(match.group(1))
 	return listed
