@@ -145,6 +145,7 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 	vcpu->arch.guest_debug_dr7 = use_hw ? dbg->arch.debugreg[7] | DR7_FIXED_1 : 0;
 	kvm_update_dr7(vcpu);
 	vcpu->arch.singlestep_rip = kvm_get_linear_rip(vcpu);
+	vcpu->arch.singlestep_rsp = kvm_rsp_read(vcpu);
 	/* Sets or clears the step's TF under the new flags. */
 	kvm_set_rflags(vcpu, rflags);
 	kvm_x86_call(update_exception_bitmap)(vcpu);
@@ -215,17 +216,24 @@ static bool gd_is_prefix(struct kvm_vcpu *vcpu, u8 byte)
  * PUSHF copies the TF that KVM set for the step onto the guest's stack,
  * where the guest would see it and, with a later POPF, keep single-stepping
  * itself.  After a step over PUSHF the pushed copy loses it again.  TF is
- * bit 8, in the lowest word whatever the operand size.
+ * bit 8, in the lowest word whatever the operand size.  Only a step that
+ * pushed 2, 4 or 8 bytes can have been a PUSHF: every other step is told
+ * apart by RSP alone, without reading guest memory.
  */
 static void gd_scrub_pushed_tf(struct kvm_vcpu *vcpu)
 {
 	unsigned long from = vcpu->arch.singlestep_rip;
+	unsigned long sp = kvm_rsp_read(vcpu);
+	unsigned long pushed_bytes = vcpu->arch.singlestep_rsp - sp;
 	struct x86_exception e;
-	unsigned long sp;
 	u16 pushed;
 	u8 byte;
 	int i;
 
+	if (!is_64_bit_mode(vcpu))
+		pushed_bytes = (u32)pushed_bytes;
+	if (pushed_bytes != 2 && pushed_bytes != 4 && pushed_bytes != 8)
+		return;
 	for (i = 0; i < 4; i++) {
 		if (kvm_read_guest_virt(vcpu, from + i, &byte, 1, &e))
 			return;
@@ -235,7 +243,6 @@ static void gd_scrub_pushed_tf(struct kvm_vcpu *vcpu)
 	/* Only if the step ran exactly that one PUSHF. */
 	if (byte != 0x9c || !kvm_is_linear_rip(vcpu, from + i + 1))
 		return;
-	sp = kvm_rsp_read(vcpu);
 	if (!is_64_bit_mode(vcpu))
 		sp = (u32)sp;
 	sp += get_segment_base(vcpu, VCPU_SREG_SS);
@@ -307,6 +314,7 @@ int kvm_guest_debug_report(struct kvm_vcpu *vcpu, u8 vector,
 		 * emulator dropped it when it moved RIP on.
 		 */
 		vcpu->arch.singlestep_rip = exit->pc;
+		vcpu->arch.singlestep_rsp = kvm_rsp_read(vcpu);
 		__kvm_set_rflags(vcpu, kvm_get_rflags(vcpu));
 	}
 	return 0;
