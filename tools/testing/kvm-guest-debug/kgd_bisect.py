@@ -69,13 +69,19 @@ def _outdir(build):
 	return os.path.join(ROOT, 'build', build.name, 'kernel')
 
 
-def _kernel(build, log):
+def _configured(build, log):
+	"""The make command line of the build in the bisect tree, configured."""
 	args = kgd_kernel.make_args(build, TREE, _outdir(build))
-	env = kgd_kernel.ccache_env()
 	if not os.path.exists(os.path.join(_outdir(build), '.config')):
 		fragment = os.path.join(kgd_paths.HARNESS, 'configs', build.config)
-		kgd_stage.run(args + [f'KCONFIG_ALLCONFIG={fragment}', 'allnoconfig'], log, env=env)
-	kgd_stage.run(args + [build.make_target], log, env=env)
+		kgd_stage.run(args + [f'KCONFIG_ALLCONFIG={fragment}', 'allnoconfig'], log,
+			      env=kgd_kernel.ccache_env())
+	return args
+
+
+def _kernel(build, log):
+	kgd_stage.run(_configured(build, log) + [build.make_target], log,
+		      env=kgd_kernel.ccache_env())
 
 
 def _selftest_names(build):
@@ -106,12 +112,8 @@ def _listed(build):
 
 
 def _selftests(build, log):
-	args = kgd_kernel.make_args(build, TREE, _outdir(build))
 	env = kgd_kernel.ccache_env()
-	if not os.path.exists(os.path.join(_outdir(build), '.config')):
-		fragment = os.path.join(kgd_paths.HARNESS, 'configs', build.config)
-		kgd_stage.run(args + [f'KCONFIG_ALLCONFIG={fragment}', 'allnoconfig'], log, env=env)
-	kgd_stage.run(args + ['headers_install'], log, env=env)
+	kgd_stage.run(_configured(build, log) + ['headers_install'], log, env=env)
 	headers = os.path.join(_outdir(build), 'usr', 'include')
 	outdir = os.path.join(ROOT, 'build', build.name, 'selftests')
 	names = [n for n in _selftest_names(build) if n in _listed(build)]

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 
+#include "guest_debug.h"
 #include "guest_debug_bench.h"
 #include "kvm_util.h"
 #include "processor.h"
@@ -31,15 +32,6 @@ enum bench_op { OP_LOOP, OP_BRK, OP_MMIO, OP_COMPUTE };
 static uint64_t bench_var;
 static uint64_t bench_mmio_gva;
 static int bench_scale = 1;
-
-#define GUEST_LABEL(name)						\
-({									\
-	uint64_t __addr;						\
-									\
-	asm("adrp %0, " #name "\n\t"					\
-	    "add %0, %0, :lo12:" #name : "=r"(__addr));			\
-	__addr;								\
-})
 
 static noinline void guest_loop(void)
 {

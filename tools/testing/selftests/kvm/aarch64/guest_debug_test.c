@@ -18,6 +18,7 @@
 
 #include "arch_timer.h"
 #include "gic.h"
+#include "guest_debug.h"
 #include "guest_debug_stats.h"
 #include "kvm_util.h"
 #include "processor.h"
@@ -95,19 +96,6 @@ static uint64_t gd_irq_count;
 static uint64_t gd_mdscr_seen;
 
 #define VTIMER_IRQ	27	/* the virtual timer's PPI, KVM's default */
-
-/*
- * The address of a label in the guest's asm.  The guest runs this binary
- * at its link address, so the host's view is the guest's.
- */
-#define GUEST_LABEL(name)						\
-({									\
-	uint64_t __addr;						\
-									\
-	asm("adrp %0, " #name "\n\t"					\
-	    "add %0, %0, :lo12:" #name : "=r"(__addr));			\
-	__addr;								\
-})
 
 static void guest_access(bool store, uint64_t addr, uint64_t size)
 {
