@@ -310,12 +310,14 @@ int kvm_guest_debug_report(struct kvm_vcpu *vcpu, u8 vector,
 		if (payload & DR6_BS)
 			gd_scrub_pushed_tf(vcpu);
 		/*
-		 * The next step starts here, with TF back in case the
-		 * emulator dropped it when it moved RIP on.
+		 * The next step starts here, with TF back if the emulator
+		 * dropped it when it moved RIP on; a #DB intercepted in
+		 * hardware left it in place.
 		 */
 		vcpu->arch.singlestep_rip = exit->pc;
 		vcpu->arch.singlestep_rsp = kvm_rsp_read(vcpu);
-		__kvm_set_rflags(vcpu, kvm_get_rflags(vcpu));
+		if (!(kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_TF))
+			__kvm_set_rflags(vcpu, kvm_get_rflags(vcpu));
 	}
 	return 0;
 }
