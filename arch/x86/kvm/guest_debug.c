@@ -156,6 +156,29 @@ out:
 }
 
 /**
+ * kvm_guest_debug_owns_db() - whether a #DB belongs to userspace
+ * @vcpu: the vCPU that took the #DB
+ * @payload: the #DB's DR6 bits, with 1 meaning "happened" for every bit
+ *           (the form of VMX's exit qualification)
+ *
+ * Return: true if userspace's single-step or one of userspace's
+ * breakpoints raised it, so that it must exit with KVM_EXIT_DEBUG; false
+ * if it is the guest's.
+ */
+bool kvm_guest_debug_owns_db(struct kvm_vcpu *vcpu, unsigned long payload)
+{
+	if ((vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) && (payload & DR6_BS))
+		return true;
+	/*
+	 * DR0-3 and DR7 (with its GD bit) in the hardware are userspace's
+	 * while it uses them, so any hit in them is too.
+	 */
+	return (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP) &&
+	       (payload & (DR_TRAP_BITS | DR6_BD));
+}
+EXPORT_SYMBOL_GPL(kvm_guest_debug_owns_db);
+
+/**
  * kvm_guest_debug_emulate_gd() - the guest's own DR7.GD, while it is not
  *                                 in the hardware
  * @vcpu: the vCPU, stopped at a MOV to or from a debug register
@@ -319,4 +342,37 @@ int kvm_guest_debug_write_done(struct kvm_vcpu *vcpu)
 	if (kvm_get_rflags(vcpu) & X86_EFLAGS_TF)
 		kvm_queue_exception_p(vcpu, DB_VECTOR, DR6_BS);
 	return 1;
+}
+
+/**
+ * kvm_guest_debug_hide_tf() - the guest's view of RFLAGS
+ * @vcpu: the vCPU
+ * @rflags: RFLAGS as the hardware has them
+ *
+ * Return: @rflags without the TF of userspace's single-step.
+ */
+unsigned long kvm_guest_debug_hide_tf(struct kvm_vcpu *vcpu,
+				      unsigned long rflags)
+{
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
+		rflags &= ~X86_EFLAGS_TF;
+	return rflags;
+}
+
+/**
+ * kvm_guest_debug_apply_tf() - the hardware's view of RFLAGS
+ * @vcpu: the vCPU
+ * @rflags: RFLAGS as the guest is to see them
+ *
+ * Return: @rflags with TF added while userspace single-steps and the vCPU
+ * is still at the instruction the step starts from, that is, not after an
+ * event that moved it elsewhere.
+ */
+unsigned long kvm_guest_debug_apply_tf(struct kvm_vcpu *vcpu,
+				       unsigned long rflags)
+{
+	if ((vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) &&
+	    kvm_is_linear_rip(vcpu, vcpu->arch.singlestep_rip))
+		rflags |= X86_EFLAGS_TF;
+	return rflags;
 }
