@@ -43,11 +43,11 @@ RESULTS = os.path.join(kgd_paths.HARNESS, 'bench-results')
 
 
 def _first_patch():
-	with open(os.path.join(kgd_paths.PATCHES, 'series'), encoding='utf-8') as f:
-		for line in f:
-			if line.strip() and not line.startswith('#'):
-				return line.split()[0]
-	raise kgd_stage.StageError('patches/series lists no patch')
+	kind_paths = kgd_series.read_series()
+	patches = [os.path.basename(path) for kind, path in kind_paths if kind == 'patch']
+	if not patches:
+		raise kgd_stage.StageError('patches/series lists no patch')
+	return patches[0]
 
 
 def _figures(console, label):

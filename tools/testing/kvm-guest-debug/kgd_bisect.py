@@ -22,6 +22,7 @@ import kgd_bench
 import kgd_builds
 import kgd_kernel
 import kgd_paths
+import kgd_selftests
 import kgd_stage
 import kgd_target
 
@@ -117,17 +118,8 @@ def _selftests(build, log):
 	headers = os.path.join(_outdir(build), 'usr', 'include')
 	outdir = os.path.join(ROOT, 'build', build.name, 'selftests')
 	names = [n for n in _selftest_names(build) if n in _listed(build)]
-	if not names:
-		return
-	os.makedirs(os.path.join(outdir, 'gen', 'tools'), exist_ok=True)
-	cmd = ['make', '-s', '-B', '-C', os.path.join(TREE, SELFTESTS), f'-j{kgd_kernel.JOBS}',
-	       f'ARCH={build.selftests_arch}', f'OUTPUT={outdir}',
-	       f'KHDR_INCLUDES=-isystem {headers}', f'CC=ccache {build.cross_compile}gcc',
-	       f'abs_objdir={os.path.join(outdir, "gen")}']
-	if build.cross_compile:
-		cmd.append(f'CROSS_COMPILE={build.cross_compile}')
-	kgd_stage.run(cmd + [os.path.join(outdir, n) for n in names], log,
-		      env=dict(env, LDFLAGS='-static'))
+	if names:
+		kgd_selftests.make_kvm_selftests(build, TREE, outdir, headers, names, log)
 
 
 def _harness(log):

@@ -17,6 +17,26 @@ def _cc(build):
 	return f'{build.cross_compile}gcc'
 
 
+def make_kvm_selftests(build, srctree, outdir, headers, names, log):
+	"""Builds the named kvm selftests of srctree into outdir, statically."""
+	# -B: with OUTPUT= the Makefile looks for its .d files in the wrong
+	# place, so a changed header would not rebuild the tests; ccache keeps
+	# a full rebuild to seconds.
+	cmd = ['make', '-s', '-B', '-C', os.path.join(srctree, 'tools/testing/selftests/kvm'),
+	       f'-j{kgd_kernel.JOBS}', f'ARCH={build.selftests_arch}', f'OUTPUT={outdir}',
+	       f'KHDR_INCLUDES=-isystem {headers}', f'CC=ccache {_cc(build)}',
+	       # arm64 generates sysreg headers; keep them out of the source tree.
+	       f'abs_objdir={os.path.join(outdir, "gen")}']
+	if build.cross_compile:
+		cmd.append(f'CROSS_COMPILE={build.cross_compile}')
+	cmd += [os.path.join(outdir, name) for name in names]
+	os.makedirs(os.path.join(outdir, 'gen', 'tools'), exist_ok=True)
+	# LDFLAGS comes from the environment so that the Makefile still appends
+	# its own -pthread and -no-pie.
+	env = dict(kgd_kernel.ccache_env(), LDFLAGS='-static')
+	kgd_stage.run(cmd, log, env=env)
+
+
 def _kvm_selftests(target, headers, log):
 	"""Builds the kvm selftests the target lists; returns {name: path}."""
 	build = target.selftests_from or target.build
@@ -24,22 +44,7 @@ def _kvm_selftests(target, headers, log):
 	if not wanted:
 		return {}
 	outdir = os.path.join(kgd_paths.build_dir(build.name), 'selftests')
-	# -B: with OUTPUT= the Makefile looks for its .d files in the wrong
-	# place, so a changed header would not rebuild the tests; ccache keeps
-	# a full rebuild to seconds.
-	cmd = ['make', '-s', '-B', '-C', os.path.join(kgd_paths.TREE, 'tools/testing/selftests/kvm'),
-	       f'-j{kgd_kernel.JOBS}', f'ARCH={build.selftests_arch}', f'OUTPUT={outdir}',
-	       f'KHDR_INCLUDES=-isystem {headers}', f'CC=ccache {_cc(build)}',
-	       # arm64 generates sysreg headers; keep them out of the source tree.
-	       f'abs_objdir={os.path.join(outdir, "gen")}']
-	if build.cross_compile:
-		cmd.append(f'CROSS_COMPILE={build.cross_compile}')
-	cmd += [os.path.join(outdir, t.name) for t in wanted]
-	os.makedirs(os.path.join(outdir, 'gen', 'tools'), exist_ok=True)
-	# LDFLAGS comes from the environment so that the Makefile still appends
-	# its own -pthread and -no-pie.
-	env = dict(kgd_kernel.ccache_env(), LDFLAGS='-static')
-	kgd_stage.run(cmd, log, env=env)
+	make_kvm_selftests(build, kgd_paths.TREE, outdir, headers, [t.name for t in wanted], log)
 	return {t.name: os.path.join(outdir, t.name) for t in wanted}
 
 
