@@ -5,7 +5,11 @@
 KGD := python3 tools/testing/kvm-guest-debug/kgd.py
 TARGET ?= arm64
 
-.PHONY: run check series series-bisect bench vm-run list checkpatch clean
+.PHONY: demo run check series series-bisect bench vm-run list checkpatch clean
+
+# gdb-multiarch on a guest program, through our stub and KVM, in TARGET's VM.
+demo:
+	$(KGD) demo $(TARGET)
 
 # One target (default arm64): build, boot, test.
 run:

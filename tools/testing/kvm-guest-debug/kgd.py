@@ -9,6 +9,7 @@ selftests under emulators, and print one KTAP stream.
   kgd.py series-bisect           build every commit of the series on its own
   kgd.py bench TARGET [SCALE]    the guest debug benchmark, baseline against ours
   kgd.py vm-run TARGET BINARY    run any static binary in TARGET's VM
+  kgd.py demo [TARGET]           gdb on a guest program in TARGET's VM
   kgd.py list                    the targets and what they exercise
 """
 
@@ -26,6 +27,7 @@ import kgd_bisect
 import kgd_checkpatch
 import kgd_docs
 import kgd_deps
+import kgd_gdb
 import kgd_kernel
 import kgd_paths
 import kgd_qemu
@@ -124,7 +126,7 @@ def run_bare_metal(target, results):
 	kgd_results.collect(target, console, [target.bare_metal.name], results)
 
 
-def run_target(target, results, extra_binary=None):
+def run_target(target, results, extra_binary=None, demo=False):
 	build = target.build
 	name = target.name
 	if target.bare_metal:
@@ -156,13 +158,29 @@ def run_target(target, results, extra_binary=None):
 		return
 	if target.our_qemu:
 		ensure_our_qemu(results)
+	session, files = None, ()
 	with kgd_stage.Stage(name, 'selftests and /init'):
-		binaries = kgd_selftests.build(target, extra_binary)
+		binaries = [] if demo else kgd_selftests.build(target, extra_binary)
+	if target.gdb and not extra_binary:
+		kgd_deps.ensure(kgd_gdb.PACKAGES)
+		with kgd_stage.Stage(name, 'kvm-gdbstub and its guest program'):
+			stub, guest = kgd_gdb.build(target)
+		binaries.append((kgd_gdb.stub_test(target, demo), stub))
+		files = ((kgd_gdb.GUEST_INSIDE, guest),)
+		session = kgd_gdb.Session(target, guest, interactive=demo)
 	with kgd_stage.Stage(name, 'initramfs'):
-		initrd = kgd_selftests.initramfs(target, binaries)
+		initrd = kgd_selftests.initramfs(target, binaries, files)
+	timeout = kgd_gdb.DEMO_TIMEOUT if demo else target.vm_timeout
 	with kgd_stage.Stage(name, f'boot and test ({target.emulator}, '
-			     f'hard timeout {target.vm_timeout}s)'):
-		console = kgd_vm.boot(target, initrd)
+			     f'hard timeout {timeout}s)'):
+		try:
+			console = kgd_vm.boot(target, initrd, link=session, timeout=timeout)
+		finally:
+			for test, status, detail in session.results if session else ():
+				results.add(f'{name}: {test}', status, detail)
+	if demo:
+		kgd_stage.note(f'demo: the VM\'s console log is {kgd_paths.log(name + "-console")}')
+		return
 	kgd_results.collect(target, console, [t.name for t, _ in binaries], results)
 	if extra_binary:
 		for line in console:
@@ -195,6 +213,24 @@ def cmd_run(args, names):
 		except kgd_stage.StageError as err:
 			results.add(name, 'fail', str(err))
 	return results.finish()
+
+
+def cmd_demo(name):
+	targets = kgd_target.load_all()
+	if name not in targets or not targets[name].gdb:
+		kgd_stage.die(f'no demo on {name}; targets with one: '
+			      + ', '.join(n for n, t in targets.items() if t.gdb))
+	results = kgd_results.Results()
+	try:
+		kgd_deps.ensure(())
+		prepare_tree(results)
+		kgd_stage.note(f'demo: once the VM is up, gdb-multiarch attaches to the guest '
+			       f'program; try "break tick", "continue", "watch counter"; '
+			       f'"detach" lets it finish, "kill" ends it')
+		run_target(targets[name], results, demo=True)
+	except kgd_stage.StageError as err:
+		kgd_stage.die(err)
+	return 0
 
 
 def cmd_bench(name, scale):
@@ -246,6 +282,8 @@ def main():
 	bench = sub.add_parser('bench', help='benchmark baseline against ours')
 	bench.add_argument('target')
 	bench.add_argument('scale', nargs='?', type=int, default=1)
+	demo = sub.add_parser('demo', help='gdb on a guest program in a VM')
+	demo.add_argument('target', nargs='?', default=DEFAULT_TARGETS[0])
 	vmrun = sub.add_parser('vm-run', help="run a static binary in a target's VM")
 	vmrun.add_argument('target')
 	vmrun.add_argument('binary')
@@ -272,6 +310,8 @@ def main():
 		return cmd_bisect()
 	if args.cmd == 'bench':
 		return cmd_bench(args.target, args.scale)
+	if args.cmd == 'demo':
+		return cmd_demo(args.target)
 	if args.cmd == 'vm-run':
 		if not os.path.isfile(args.binary):
 			kgd_stage.die(f'{args.binary}: no such file; pass a static binary '

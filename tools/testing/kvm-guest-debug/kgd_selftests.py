@@ -83,8 +83,9 @@ def _gen_init_cpio():
 	return tool
 
 
-def initramfs(target, binaries):
-	"""Writes initramfs.cpio.gz with /init, /kgd/plan and /tests/*."""
+def initramfs(target, binaries, files=()):
+	"""Writes initramfs.cpio.gz with /init, /kgd/plan and /tests/*; files
+	are (path inside, host path) pairs that no plan line runs."""
 	bld = target.build
 	workdir = os.path.join(kgd_paths.build_dir(bld.name), 'initramfs', target.name)
 	shutil.rmtree(workdir, ignore_errors=True)
@@ -111,6 +112,8 @@ def initramfs(target, binaries):
 			listing.append(f'file {inside} {path} 0755 0 0')
 			f.write(' '.join([str(test.timeout), test.name, inside] + list(test.args))
 				+ '\n')
+	for inside, path in files:
+		listing.append(f'file {inside} {path} 0644 0 0')
 	spec = os.path.join(workdir, 'cpio.list')
 	with open(spec, 'w', encoding='utf-8') as f:
 		f.write('\n'.join(listing) + '\n')

@@ -51,6 +51,19 @@ class BareMetal:
 
 
 @dataclasses.dataclass(frozen=True)
+class GdbLink:
+	"""How a target's VM carries RSP, and what its guest program is."""
+	device: str			# the stub's serial line inside the VM
+	guest_start: str		# the start code, in guest/
+	guest_base: int			# where the guest is linked
+	guest_cflags: tuple = ()
+	qemu_args: tuple = ()		# @PORT@: the emulator's TCP port
+	read_watch: bool = True		# Z3: the arch has load-only watchpoints
+	bad_addr: int = 0x10		# an address that no guest translation maps
+	bp_kind: int = 4		# the Z0 kind: the breakpoint's length
+
+
+@dataclasses.dataclass(frozen=True)
 class Target:
 	name: str
 	build: Build
@@ -69,6 +82,8 @@ class Target:
 	# Instead of a kernel: a program that tests the emulator itself;
 	# build then only names the cross compiler.
 	bare_metal: BareMetal = None
+	# The gdb stub's end-to-end check and `make demo` (kgd_gdb).
+	gdb: GdbLink = None
 	description: str = ''
 
 

@@ -29,16 +29,18 @@ PANIC_MARKER = 'Kernel panic - not syncing'
 GRACE = 5
 
 
-def _qemu_argv(target, initrd, kernel):
+def _qemu_argv(target, initrd, kernel, link):
 	subst = {'@KERNEL@': kernel or kgd_kernel.image(target.build), '@INITRD@': initrd,
 		 '@CMDLINE@': f'{target.cmdline} {cmdline_common(target)}'}
 	argv = [subst.get(a, a) for a in target.qemu]
 	if target.our_qemu:
 		argv[0] = kgd_qemu.binary(argv[0])
+	if link:
+		argv += link.qemu_args()
 	return argv
 
 
-def _bochs_prepare(target, initrd, workdir):
+def _bochs_prepare(target, initrd, workdir, link):
 	"""Makes the bootable ISO, bochsrc and debugger script Bochs needs."""
 	iso_root = os.path.join(workdir, 'iso')
 	shutil.rmtree(iso_root, ignore_errors=True)
@@ -73,6 +75,8 @@ display_library: rfb, options="timeout=0"
 panic: action=fatal
 log: {os.path.join(workdir, 'bochs-internal.log')}
 '''
+	if link:
+		rc += link.bochs_line()
 	bochsrc = os.path.join(workdir, 'bochsrc')
 	with open(bochsrc, 'w', encoding='utf-8') as f:
 		f.write(rc)
@@ -112,14 +116,15 @@ class _Console:
 		return [self.buf.decode('utf-8', 'replace')] if self.buf else []
 
 
-def boot(target, initrd, kernel=None):
+def boot(target, initrd, kernel=None, link=None, timeout=None):
 	"""Runs the VM (kernel: the image, if not the build's); returns its
-	console lines.  Raises StageError on a hang."""
+	console lines.  Raises StageError on a hang.  link, a kgd_gdb.Session,
+	gets a serial line on a TCP port and sees every console line."""
 	workdir = os.path.join(kgd_paths.build_dir(target.build.name), 'vm', target.name)
 	os.makedirs(workdir, exist_ok=True)
 	log = kgd_paths.log(f'{target.name}-console')
 	if target.emulator == 'bochs':
-		argv, serial = _bochs_prepare(target, initrd, workdir)
+		argv, serial = _bochs_prepare(target, initrd, workdir, link)
 		if os.path.exists(serial):
 			os.unlink(serial)
 		emu_log = open(kgd_paths.log(f'{target.name}-bochs'), 'w',  # pylint: disable=consider-using-with
@@ -128,14 +133,17 @@ def boot(target, initrd, kernel=None):
 					stdout=emu_log, stderr=subprocess.STDOUT)
 		console = _Console(proc, serial)
 	else:
-		argv = _qemu_argv(target, initrd, kernel)
+		argv = _qemu_argv(target, initrd, kernel, link)
 		emu_log = None
 		proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
 					stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 		console = _Console(proc)
+	if link:
+		link.started()
 
 	lines = []
-	deadline = time.monotonic() + target.vm_timeout
+	timeout = timeout or target.vm_timeout
+	deadline = time.monotonic() + timeout
 	stop_at = None
 	why = None
 	with open(log, 'w', encoding='utf-8') as out:
@@ -145,6 +153,8 @@ def boot(target, initrd, kernel=None):
 			for line in new:
 				out.write(line + '\n')
 				lines.append(line)
+				if link:
+					link.line(line)
 				if line.startswith('# kgd-init: running'):
 					kgd_stage.note(f'{target.name}: {line[len("# kgd-init: "):]}')
 				if line.startswith(END_MARKER) and stop_at is None:
@@ -159,7 +169,7 @@ def boot(target, initrd, kernel=None):
 			if stop_at is not None and now > stop_at:
 				break
 			if now > deadline:
-				why = f'hard timeout of {target.vm_timeout}s reached'
+				why = f'hard timeout of {timeout}s reached'
 				break
 		if proc.poll() is None:
 			proc.kill()
@@ -169,6 +179,8 @@ def boot(target, initrd, kernel=None):
 			lines.append(line)
 	if emu_log:
 		emu_log.close()
+	if link:
+		link.finish()
 	if why or not any(ln.startswith(END_MARKER) for ln in lines):
 		why = why or f'{target.emulator} exited ({proc.returncode}) before /init finished'
 		raise kgd_stage.StageError(f'{why}; console log: {log}\n'

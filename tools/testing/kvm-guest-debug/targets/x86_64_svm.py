@@ -6,7 +6,7 @@ here, so this target runs the QEMU that kgd_qemu builds.
 """
 
 from kgd_builds import X86_64
-from kgd_target import Target, Test
+from kgd_target import GdbLink, Target, Test
 
 TARGET = Target(
 	name='x86_64-svm', build=X86_64, emulator='qemu', our_qemu=True,
@@ -21,6 +21,13 @@ TARGET = Target(
 	       Test('x86_64/debug_regs', timeout=300),
 	       Test('guest_debug_trace_test', timeout=120),
 	       Test('kvm_binary_stats_test', timeout=300)),
+	# The stub's line: the second 16550 (ttyS1), on a loopback TCP port.
+	gdb=GdbLink(device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
+		    guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),
+		    read_watch=False, bad_addr=0x7f0000000000, bp_kind=1,
+		    qemu_args=('-serial', 'stdio', '-chardev',
+			       'socket,id=gdb,host=127.0.0.1,port=@PORT@,server=on,wait=off',
+			       '-serial', 'chardev:gdb')),
 	vm_timeout=600,
 	description='x86_64 SVM on our QEMU: int3, single-step, DR0-3 breakpoints '
 		    'and watchpoints, DR6, DR7.GD')

@@ -2,7 +2,7 @@
 """x86_64 VMX on Debian's Bochs 2.7 (a Skylake-X CPU model with VMX)."""
 
 from kgd_builds import X86_64
-from kgd_target import Target, Test
+from kgd_target import GdbLink, Target, Test
 
 TARGET = Target(
 	name='x86_64-vmx', build=X86_64, emulator='bochs',
@@ -15,6 +15,10 @@ TARGET = Target(
 	       Test('x86_64/debug_regs', timeout=300),
 	       Test('guest_debug_trace_test', timeout=120),
 	       Test('kvm_binary_stats_test', timeout=300)),
+	# The stub's line: the second 16550 (ttyS1), on a loopback TCP port.
+	gdb=GdbLink(device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
+		    guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),
+		    read_watch=False, bad_addr=0x7f0000000000, bp_kind=1),
 	vm_timeout=900,
 	description='x86_64 VMX on Bochs 2.7: int3, single-step, DR0-3 '
 		    'breakpoints and watchpoints, DR6')

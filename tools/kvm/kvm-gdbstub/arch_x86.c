@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86_64: the vCPU starts in 64-bit mode on page tables that map the
+ * first 1 GiB 1:1; gdb sees the org.gnu.gdb.i386.core and .sse
+ * registers; breakpoints and watchpoints share DR0-3, with DR7 saying
+ * which is which.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "gdbstub.h"
+
+#define PT_PML4_GPA		0x1000ull
+#define PT_PDPT_GPA		0x2000ull
+#define PT_PD_GPA		0x3000ull
+#define PTE_P			(1ull << 0)
+#define PTE_RW			(1ull << 1)
+#define PTE_PS			(1ull << 7)
+#define SIZE_2M			(2ull << 20)
+
+#define CR0_PE			(1ull << 0)
+#define CR0_MP			(1ull << 1)
+#define CR0_ET			(1ull << 4)
+#define CR0_NE			(1ull << 5)
+#define CR0_WP			(1ull << 16)
+#define CR0_PG			(1ull << 31)
+#define CR4_PAE			(1ull << 5)
+#define EFER_LME		(1ull << 8)
+#define EFER_LMA		(1ull << 10)
+
+#define DR6_BS			(1ull << 14)
+#define DR7_FIXED_1		(1ull << 10)
+#define DR7_L(n)		(1ull << (2 * (n)))
+#define DR7_RW(n, rw)		((unsigned long long)(rw) << (16 + 4 * (n)))
+#define DR7_LEN(n, len)		((unsigned long long)(len) << (18 + 4 * (n)))
+#define DR7_RW_EXEC		0
+#define DR7_RW_WRITE		1
+#define DR7_RW_ACCESS		3
+#define NR_DRS			4
+
+#define SEL_CODE		0x08
+#define SEL_DATA		0x10
+
+#define VEC_DB			1
+#define VEC_BP			3
+
+const char arch_gdb_name[] = "i386:x86-64";
+const uint8_t arch_sw_bp_default[] = { 0xcc };	/* int3 */
+const int arch_sw_bp_len = 1;
+const uint64_t arch_mem_gpa;
+
+#define CORE "org.gnu.gdb.i386.core"
+#define SSE "org.gnu.gdb.i386.sse"
+#define R64(n) { n, 64, "int64", CORE }
+#define R32(n) { n, 32, "int32", CORE }
+#define ST(n) { "st" #n, 80, "i387_ext", CORE }
+#define XMM(n) { "xmm" #n, 128, "uint128", SSE }
+const struct reg_desc arch_regs[] = {
+	R64("rax"), R64("rbx"), R64("rcx"), R64("rdx"), R64("rsi"), R64("rdi"),
+	{ "rbp", 64, "data_ptr", CORE }, { "rsp", 64, "data_ptr", CORE },
+	R64("r8"), R64("r9"), R64("r10"), R64("r11"), R64("r12"), R64("r13"),
+	R64("r14"), R64("r15"),
+	{ "rip", 64, "code_ptr", CORE },
+	R32("eflags"), R32("cs"), R32("ss"), R32("ds"), R32("es"), R32("fs"), R32("gs"),
+	ST(0), ST(1), ST(2), ST(3), ST(4), ST(5), ST(6), ST(7),
+	R32("fctrl"), R32("fstat"), R32("ftag"), R32("fiseg"), R32("fioff"),
+	R32("foseg"), R32("fooff"), R32("fop"),
+	XMM(0), XMM(1), XMM(2), XMM(3), XMM(4), XMM(5), XMM(6), XMM(7),
+	XMM(8), XMM(9), XMM(10), XMM(11), XMM(12), XMM(13), XMM(14), XMM(15),
+	{ "mxcsr", 32, "int32", SSE },
+};
+const int arch_nr_regs = sizeof(arch_regs) / sizeof(arch_regs[0]);
+
+enum {
+	REG_RIP = 16, REG_EFLAGS, REG_CS, REG_SS, REG_DS, REG_ES, REG_FS, REG_GS,
+	REG_ST0, REG_FCTRL = REG_ST0 + 8, REG_FSTAT, REG_FTAG, REG_FISEG, REG_FIOFF,
+	REG_FOSEG, REG_FOOFF, REG_FOP, REG_XMM0, REG_MXCSR = REG_XMM0 + 16,
+};
+
+static struct kvm_regs regs;
+static struct kvm_sregs sregs;
+static struct kvm_fpu fpu;
+/* gdb's view, in g packet order: what KVM holds (loaded) and may get (cur). */
+static uint8_t loaded[1024], cur[1024];
+static unsigned int offsets[128];
+/* Which hardware slot each of DR0-3 holds, as arch_hw_debug() set them. */
+static const struct hw_slot *dr_slot[NR_DRS];
+
+static void *slot(uint8_t *buf, int i)
+{
+	return buf + offsets[i];
+}
+
+static void put(uint8_t *buf, int i, const void *val)
+{
+	memcpy(slot(buf, i), val, arch_regs[i].bits / 8);
+}
+
+static uint64_t get(const uint8_t *buf, int i)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, buf + offsets[i], arch_regs[i].bits / 8 > 8 ? 8 : arch_regs[i].bits / 8);
+	return v;
+}
+
+
+static __u64 *gpr(int i)
+{
+	/* struct kvm_regs keeps rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8-r15. */
+	static const int kvm_index[16] = { 0, 1, 2, 3, 4, 5, 7, 6, 8, 9, 10, 11, 12,
+					    13, 14, 15 };
+
+	return &regs.rax + kvm_index[i];
+}
+
+int arch_vm_type(void)
+{
+	return 0;
+}
+
+static int set_cpuid(struct vm *vm)
+{
+	struct kvm_cpuid2 *cpuid;
+	int nent = 128, ret;
+
+	cpuid = calloc(1, sizeof(*cpuid) + nent * sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		return -1;
+	cpuid->nent = nent;
+	ret = ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
+	if (!ret)
+		ret = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid);
+	if (ret)
+		perror("kvm-gdbstub: CPUID");
+	free(cpuid);
+	return ret;
+}
+
+int arch_vcpu_init(struct vm *vm)
+{
+	uint64_t *pml4 = vm_gpa(vm, PT_PML4_GPA, 4096);
+	uint64_t *pdpt = vm_gpa(vm, PT_PDPT_GPA, 4096);
+	uint64_t *pd = vm_gpa(vm, PT_PD_GPA, 4096);
+	struct kvm_segment code = {
+		.limit = 0xffffffff, .selector = SEL_CODE, .type = 11, .present = 1,
+		.s = 1, .l = 1, .g = 1,
+	};
+	struct kvm_segment data = {
+		.limit = 0xffffffff, .selector = SEL_DATA, .type = 3, .present = 1,
+		.s = 1, .db = 1, .g = 1,
+	};
+	int i;
+
+	for (i = 0; i < 512; i++)
+		pd[i] = i * SIZE_2M | PTE_P | PTE_RW | PTE_PS;
+	pdpt[0] = PT_PD_GPA | PTE_P | PTE_RW;
+	pml4[0] = PT_PDPT_GPA | PTE_P | PTE_RW;
+
+	if (set_cpuid(vm) || ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs)) {
+		perror("kvm-gdbstub: KVM_GET_SREGS");
+		return -1;
+	}
+	sregs.cs = code;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.cr3 = PT_PML4_GPA;
+	sregs.cr4 = CR4_PAE;
+	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	sregs.efer = EFER_LME | EFER_LMA;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = vm->entry;
+	regs.rflags = 2;
+	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) ||
+	    ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs)) {
+		perror("kvm-gdbstub: KVM_SET_SREGS/REGS");
+		return -1;
+	}
+	return 0;
+}
+
+void arch_sw_bp_insn(struct vm *vm, uint8_t *insn)
+{
+	(void)vm;
+	insn[0] = arch_sw_bp_default[0];
+}
+
+static void to_gdb(uint8_t *buf)
+{
+	const struct kvm_segment *segs[] = { &sregs.cs, &sregs.ss, &sregs.ds, &sregs.es,
+					     &sregs.fs, &sregs.gs };
+	uint32_t v;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		put(buf, i, gpr(i));
+	put(buf, REG_RIP, &regs.rip);
+	v = regs.rflags;
+	put(buf, REG_EFLAGS, &v);
+	for (i = 0; i < 6; i++) {
+		v = segs[i]->selector;
+		put(buf, REG_CS + i, &v);
+	}
+	for (i = 0; i < 8; i++)
+		put(buf, REG_ST0 + i, fpu.fpr[i]);
+	v = fpu.fcw;
+	put(buf, REG_FCTRL, &v);
+	v = fpu.fsw;
+	put(buf, REG_FSTAT, &v);
+	v = fpu.ftwx;
+	put(buf, REG_FTAG, &v);
+	v = fpu.last_opcode;
+	put(buf, REG_FOP, &v);
+	v = fpu.last_ip;
+	put(buf, REG_FIOFF, &v);
+	v = fpu.last_dp;
+	put(buf, REG_FOOFF, &v);
+	for (i = 0; i < 16; i++)
+		put(buf, REG_XMM0 + i, fpu.xmm[i]);
+	put(buf, REG_MXCSR, &fpu.mxcsr);
+}
+
+static void from_gdb(const uint8_t *buf)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		*gpr(i) = get(buf, i);
+	regs.rip = get(buf, REG_RIP);
+	regs.rflags = (regs.rflags & ~0xffffffffull) | get(buf, REG_EFLAGS);
+	for (i = 0; i < 8; i++)
+		memcpy(fpu.fpr[i], buf + offsets[REG_ST0 + i], 10);
+	fpu.fcw = get(buf, REG_FCTRL);
+	fpu.fsw = get(buf, REG_FSTAT);
+	fpu.ftwx = get(buf, REG_FTAG);
+	fpu.last_opcode = get(buf, REG_FOP);
+	for (i = 0; i < 16; i++)
+		memcpy(fpu.xmm[i], buf + offsets[REG_XMM0 + i], 16);
+	fpu.mxcsr = get(buf, REG_MXCSR);
+}
+
+int arch_regs_load(struct vm *vm)
+{
+	unsigned int off = 0;
+	int i;
+
+	for (i = 0; i < arch_nr_regs; i++) {
+		offsets[i] = off;
+		off += arch_regs[i].bits / 8;
+	}
+	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) ||
+	    ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) ||
+	    ioctl(vm->vcpu_fd, KVM_GET_FPU, &fpu)) {
+		perror("kvm-gdbstub: KVM_GET_REGS/SREGS/FPU");
+		return -1;
+	}
+	to_gdb(loaded);
+	memcpy(cur, loaded, sizeof(cur));
+	return 0;
+}
+
+int arch_regs_store(struct vm *vm)
+{
+	if (!memcmp(cur, loaded, sizeof(cur)))
+		return 0;
+	from_gdb(cur);
+	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) || ioctl(vm->vcpu_fd, KVM_SET_FPU, &fpu)) {
+		perror("kvm-gdbstub: KVM_SET_REGS/FPU");
+		return -1;
+	}
+	memcpy(loaded, cur, sizeof(cur));
+	return 0;
+}
+
+void *arch_reg(int regno)
+{
+	return slot(cur, regno);
+}
+
+uint64_t arch_pc(void)
+{
+	return get(cur, REG_RIP);
+}
+
+void arch_set_pc(uint64_t pc)
+{
+	put(cur, REG_RIP, &pc);
+}
+
+int arch_translate(struct vm *vm, uint64_t gva, uint64_t *gpa)
+{
+	struct kvm_translation tr = { .linear_address = gva };
+
+	if (ioctl(vm->vcpu_fd, KVM_TRANSLATE, &tr) || !tr.valid)
+		return -1;
+	*gpa = tr.physical_address;
+	return 0;
+}
+
+int arch_hw_limits(struct vm *vm, struct hw_debug *hw)
+{
+	(void)vm;
+	/* DR0-3 serve both; arch_hw_debug() refuses more than four in all. */
+	hw->nr_bp = NR_DRS;
+	hw->nr_wp = NR_DRS;
+	return 0;
+}
+
+bool arch_hw_ok(enum hw_kind kind, uint64_t addr, uint64_t len)
+{
+	if (kind == HW_READ)
+		return false;		/* x86 has no load-only data breakpoint */
+	if (kind == HW_EXEC)
+		return true;
+	return (len == 1 || len == 2 || len == 4 || len == 8) && !(addr & (len - 1));
+}
+
+int arch_hw_debug(struct vm *vm, const struct hw_debug *hw, struct kvm_guest_debug *dbg)
+{
+	static const int len_bits[9] = { [1] = 0, [2] = 1, [4] = 3, [8] = 2 };
+	uint64_t dr7 = DR7_FIXED_1;
+	int i, n = 0;
+
+	(void)vm;
+	memset(dr_slot, 0, sizeof(dr_slot));
+	for (i = 0; i < hw->nr_bp + hw->nr_wp; i++) {
+		const struct hw_slot *s = i < hw->nr_bp ? &hw->bp[i] : &hw->wp[i - hw->nr_bp];
+
+		if (!s->used)
+			continue;
+		if (n == NR_DRS)
+			return -ENOSPC;
+		dbg->arch.debugreg[n] = s->addr;
+		dr7 |= DR7_L(n);
+		if (s->kind != HW_EXEC)
+			dr7 |= DR7_RW(n, s->kind == HW_WRITE ? DR7_RW_WRITE : DR7_RW_ACCESS) |
+			       DR7_LEN(n, len_bits[s->len]);
+		dr_slot[n++] = s;
+	}
+	if (n) {
+		dbg->arch.debugreg[7] = dr7;
+		dbg->control |= KVM_GUESTDBG_USE_HW_BP;
+	}
+	return 0;
+}
+
+void arch_classify(struct vm *vm, const struct hw_debug *hw, bool stepping,
+		   bool sw_bp_here, struct stop *stop)
+{
+	const struct kvm_debug_exit_arch *exit = &vm->run->debug.arch;
+	int n;
+
+	(void)hw;
+	if (exit->exception == VEC_BP) {
+		stop->cause = sw_bp_here ? STOP_SW_BP : STOP_GUEST_BP;
+		return;
+	}
+	stop->cause = STOP_GUEST_DB;
+	if (exit->exception != VEC_DB)
+		return;
+	for (n = 0; n < NR_DRS; n++) {
+		const struct hw_slot *s = dr_slot[n];
+
+		if (!(exit->dr6 & (1ull << n)) || !s)
+			continue;
+		if (s->kind == HW_EXEC) {
+			stop->cause = STOP_HW_BP;
+		} else {
+			stop->cause = STOP_WATCH;
+			stop->kind = s->kind;
+			stop->addr = s->addr;
+		}
+		return;
+	}
+	if ((exit->dr6 & DR6_BS) && stepping)
+		stop->cause = STOP_STEP;
+}
+
+uint32_t arch_blockirq(void)
+{
+	return KVM_GUESTDBG_BLOCKIRQ;
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The program that gdb debugs in the end-to-end test and in `make demo`:
+ * a loop, a function to break on (tick), a variable to watch (counter),
+ * a function that only reads it (peek), and one breakpoint instruction
+ * of the guest's own, which its handler must see, not gdb.
+ */
+#include "guest.h"
+
+#define LOOPS	20
+
+volatile unsigned long counter;
+volatile unsigned long own_traps;
+volatile unsigned long seen;
+
+static void guest_puts(const char *s)
+{
+	while (*s)
+		guest_putc(*s++);
+}
+
+static void put_dec(unsigned long v)
+{
+	char buf[24];
+	int n = 0;
+
+	do {
+		buf[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		guest_putc(buf[--n]);
+}
+
+void __attribute__((noinline)) tick(unsigned long i)
+{
+	counter = counter + i;
+}
+
+void __attribute__((noinline)) peek(void)
+{
+	seen = counter;
+}
+
+void __attribute__((noinline)) done(void)
+{
+	guest_puts("demo: counter ");
+	put_dec(counter);
+	guest_puts(", own breakpoints handled ");
+	put_dec(own_traps);
+	guest_puts("\n");
+}
+
+void guest_main(void)
+{
+	unsigned long i;
+
+	guest_puts("demo: start\n");
+	for (i = 0; i < LOOPS; i++) {
+		tick(i);
+		peek();
+	}
+	guest_own_breakpoint();
+	done();
+	guest_exit(counter == LOOPS * (LOOPS - 1) / 2 && own_traps == 1 ? 0 : 1);
+}
