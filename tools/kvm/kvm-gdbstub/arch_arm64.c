@@ -22,7 +22,7 @@
 #define REG_TTBR1_EL1		SYS_REG(3, 0, 2, 0, 1)
 #define REG_TCR_EL1		SYS_REG(3, 0, 2, 0, 2)
 
-#define PSTATE_SP		(1u << 0)	/* M[0]: SP_ELx rather than SP_EL0 */
+#define PSTATE_SP		0x1u	/* M[0]: SP_ELx rather than SP_EL0 */
 
 #define ESR_EC(esr)		(((esr) >> 26) & 0x3f)
 #define EC_BREAKPT_LOW		0x30
@@ -31,20 +31,20 @@
 #define EC_BRK64		0x3c
 
 /* DBGBCR: enabled, EL1 and EL0 (PMC 0b11), all four bytes of an A64 insn. */
-#define BCR_EXEC		(1u | 3u << 1 | 0xfu << 5)
+#define BCR_EXEC		0x1e7u
 /* DBGWCR: enabled, EL1 and EL0 (PAC 0b11); LSC and BAS per watchpoint. */
-#define WCR_E_PAC		(1u | 3u << 1)
-#define WCR_LSC_LOAD		(1u << 3)
-#define WCR_LSC_STORE		(2u << 3)
+#define WCR_E_PAC		0x7u
+#define WCR_LSC_LOAD		0x8u
+#define WCR_LSC_STORE		0x10u
 
 #define NR_REGS			34	/* x0-x30, sp, pc, cpsr */
 #define REG_SP			31
 #define REG_PC			32
 #define REG_CPSR		33
 
-const char arch_gdb_name[] = "aarch64";
+const char *const arch_gdb_name = "aarch64";
 /* BRK #0, in the guest's (little-endian) byte order. */
-const uint8_t arch_sw_bp_default[] = { 0x00, 0x00, 0x20, 0xd4 };
+static const uint8_t sw_bp_insn[] = { 0x00, 0x00, 0x20, 0xd4 };
 const int arch_sw_bp_len = 4;
 const uint64_t arch_mem_gpa = 0x40000000;
 
@@ -58,6 +58,7 @@ const struct reg_desc arch_regs[] = {
 	{ "pc", 64, "code_ptr", CORE },
 	{ "cpsr", 32, "int", CORE },
 };
+
 const int arch_nr_regs = NR_REGS;
 
 /* What KVM holds (loaded) and what gdb sees and may change (cur). */
@@ -115,7 +116,7 @@ int arch_vcpu_init(struct vm *vm)
 void arch_sw_bp_insn(struct vm *vm, uint8_t *insn)
 {
 	(void)vm;
-	memcpy(insn, arch_sw_bp_default, arch_sw_bp_len);
+	memcpy(insn, sw_bp_insn, arch_sw_bp_len);
 }
 
 int arch_regs_load(struct vm *vm)

@@ -27,9 +27,9 @@
 #define NR_REGS			38	/* r0-r31, pc, msr, cr, lr, ctr, xer */
 #define REG_PC			32
 
-const char arch_gdb_name[] = "powerpc:e500";
+const char *const arch_gdb_name = "powerpc:e500";
 /* Only a default: KVM_REG_PPC_DEBUG_INST says which instruction exits. */
-const uint8_t arch_sw_bp_default[] = { 0x00, 0xdd, 0xdd, 0x00 };
+static const uint8_t sw_bp_default[] = { 0x00, 0xdd, 0xdd, 0x00 };
 const int arch_sw_bp_len = 4;
 const uint64_t arch_mem_gpa;
 
@@ -43,6 +43,7 @@ const struct reg_desc arch_regs[] = {
 	{ "cr", 32, "uint32", CORE }, { "lr", 32, "code_ptr", CORE },
 	{ "ctr", 32, "uint32", CORE }, { "xer", 32, "uint32", CORE },
 };
+
 const int arch_nr_regs = NR_REGS;
 
 static struct kvm_regs regs;
@@ -112,7 +113,7 @@ int arch_vcpu_init(struct vm *vm)
 		return -1;
 	}
 	if (ioctl(vm->vcpu_fd, KVM_GET_ONE_REG, &reg))
-		memcpy(debug_inst, arch_sw_bp_default, sizeof(debug_inst));
+		memcpy(debug_inst, sw_bp_default, sizeof(debug_inst));
 	return 0;
 }
 

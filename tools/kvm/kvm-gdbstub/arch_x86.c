@@ -16,23 +16,23 @@
 #define PT_PML4_GPA		0x1000ull
 #define PT_PDPT_GPA		0x2000ull
 #define PT_PD_GPA		0x3000ull
-#define PTE_P			(1ull << 0)
-#define PTE_RW			(1ull << 1)
-#define PTE_PS			(1ull << 7)
+#define PTE_P			0x1ull
+#define PTE_RW			0x2ull
+#define PTE_PS			0x80ull
 #define SIZE_2M			(2ull << 20)
 
-#define CR0_PE			(1ull << 0)
-#define CR0_MP			(1ull << 1)
-#define CR0_ET			(1ull << 4)
-#define CR0_NE			(1ull << 5)
-#define CR0_WP			(1ull << 16)
-#define CR0_PG			(1ull << 31)
-#define CR4_PAE			(1ull << 5)
-#define EFER_LME		(1ull << 8)
-#define EFER_LMA		(1ull << 10)
+#define CR0_PE			0x1ull
+#define CR0_MP			0x2ull
+#define CR0_ET			0x10ull
+#define CR0_NE			0x20ull
+#define CR0_WP			0x10000ull
+#define CR0_PG			0x80000000ull
+#define CR4_PAE			0x20ull
+#define EFER_LME		0x100ull
+#define EFER_LMA		0x400ull
 
-#define DR6_BS			(1ull << 14)
-#define DR7_FIXED_1		(1ull << 10)
+#define DR6_BS			0x4000ull
+#define DR7_FIXED_1		0x400ull
 #define DR7_L(n)		(1ull << (2 * (n)))
 #define DR7_RW(n, rw)		((unsigned long long)(rw) << (16 + 4 * (n)))
 #define DR7_LEN(n, len)		((unsigned long long)(len) << (18 + 4 * (n)))
@@ -47,8 +47,8 @@
 #define VEC_DB			1
 #define VEC_BP			3
 
-const char arch_gdb_name[] = "i386:x86-64";
-const uint8_t arch_sw_bp_default[] = { 0xcc };	/* int3 */
+const char *const arch_gdb_name = "i386:x86-64";
+#define INT3			0xcc
 const int arch_sw_bp_len = 1;
 const uint64_t arch_mem_gpa;
 
@@ -72,7 +72,8 @@ const struct reg_desc arch_regs[] = {
 	XMM(8), XMM(9), XMM(10), XMM(11), XMM(12), XMM(13), XMM(14), XMM(15),
 	{ "mxcsr", 32, "int32", SSE },
 };
-const int arch_nr_regs = sizeof(arch_regs) / sizeof(arch_regs[0]);
+
+const int arch_nr_regs = ARRAY_SIZE(arch_regs);
 
 enum {
 	REG_RIP = 16, REG_EFLAGS, REG_CS, REG_SS, REG_DS, REG_ES, REG_FS, REG_GS,
@@ -106,7 +107,6 @@ static uint64_t get(const uint8_t *buf, int i)
 	memcpy(&v, buf + offsets[i], arch_regs[i].bits / 8 > 8 ? 8 : arch_regs[i].bits / 8);
 	return v;
 }
-
 
 static __u64 *gpr(int i)
 {
@@ -165,7 +165,11 @@ int arch_vcpu_init(struct vm *vm)
 		return -1;
 	}
 	sregs.cs = code;
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.ds = data;
+	sregs.es = data;
+	sregs.fs = data;
+	sregs.gs = data;
+	sregs.ss = data;
 	sregs.cr3 = PT_PML4_GPA;
 	sregs.cr4 = CR4_PAE;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
@@ -184,7 +188,7 @@ int arch_vcpu_init(struct vm *vm)
 void arch_sw_bp_insn(struct vm *vm, uint8_t *insn)
 {
 	(void)vm;
-	insn[0] = arch_sw_bp_default[0];
+	insn[0] = INT3;
 }
 
 static void to_gdb(uint8_t *buf)

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static bool have_stop;
 static char line_buf[256];
 static size_t line_len;
 
-static volatile sig_atomic_t vcpu_running;
+static atomic_int vcpu_running;
 static pthread_t vcpu_thread;
 
 /* --- guest memory through the guest's own translation --- */
@@ -179,19 +180,19 @@ static int sw_bp_insert(uint64_t addr, uint64_t kind)
 	uint8_t *p;
 
 	if (kind != (uint64_t)arch_sw_bp_len || addr % arch_sw_bp_len)
-		return EINVAL;
+		return -EINVAL;
 	if (sw_bp_find(addr))
 		return 0;
 	if (nr_sw_bps == MAX_SW_BREAKPOINTS)
-		return ENOSPC;
+		return -ENOSPC;
 	p = gva_ptr(addr, arch_sw_bp_len);
 	if (!p)
-		return EFAULT;
+		return -EFAULT;
 	bp = &sw_bps[nr_sw_bps];
 	bp->addr = addr;
 	memcpy(bp->saved, p, arch_sw_bp_len);
 	if (sw_bp_poke(bp, true))
-		return EFAULT;
+		return -EFAULT;
 	nr_sw_bps++;
 	return 0;
 }
@@ -201,9 +202,9 @@ static int sw_bp_remove(uint64_t addr)
 	struct sw_bp *bp = sw_bp_find(addr);
 
 	if (!bp)
-		return ENOENT;
+		return -ENOENT;
 	if (sw_bp_poke(bp, false))
-		return EFAULT;
+		return -EFAULT;
 	*bp = sw_bps[--nr_sw_bps];
 	return 0;
 }
@@ -217,7 +218,7 @@ static int hw_insert(enum hw_kind kind, uint64_t addr, uint64_t len)
 	struct kvm_guest_debug scratch = { 0 };
 
 	if (!arch_hw_ok(kind, addr, len))
-		return EINVAL;
+		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		if (slots[i].used && slots[i].kind == kind && slots[i].addr == addr &&
 		    slots[i].len == len)
@@ -226,13 +227,13 @@ static int hw_insert(enum hw_kind kind, uint64_t addr, uint64_t len)
 			free_slot = i;
 	}
 	if (free_slot < 0)
-		return ENOSPC;
+		return -ENOSPC;
 	slots[free_slot] = (struct hw_slot){ .used = true, .kind = kind, .addr = addr,
 					     .len = len };
 	/* Slots may share registers (x86's DR0-3): ask the arch if it fits. */
 	if (arch_hw_debug(&vm, &hw, &scratch)) {
 		slots[free_slot].used = false;
-		return ENOSPC;
+		return -ENOSPC;
 	}
 	return 0;
 }
@@ -249,7 +250,7 @@ static int hw_remove(enum hw_kind kind, uint64_t addr, uint64_t len)
 			return 0;
 		}
 	}
-	return ENOENT;
+	return -ENOENT;
 }
 
 /* --- running the vCPU --- */
@@ -368,7 +369,7 @@ static enum run_result run_vcpu(bool debug, bool step, struct stop *stop)
 		if (vm.run->exit_reason == KVM_EXIT_DEBUG) {
 			if (arch_regs_load(&vm))
 				return RUN_FAILED;
-			arch_classify(&vm, &hw, step, sw_bp_find(arch_pc()) != NULL, stop);
+			arch_classify(&vm, &hw, step, !!sw_bp_find(arch_pc()), stop);
 			if (stop->cause == STOP_GUEST_BP) {
 				pending_inject = KVM_GUESTDBG_INJECT_BP;
 				continue;
@@ -672,9 +673,7 @@ static int handle_breakpoint(const char *pkt)
 	else
 		err = pkt[0] == 'Z' ? hw_insert(type - 1, addr, kind) :
 		      hw_remove(type - 1, addr, kind);
-	if (err == EOPNOTSUPP)
-		return rsp_reply(&rsp, "");
-	return err ? rsp_error(&rsp, err) : rsp_reply(&rsp, "OK");
+	return err ? rsp_error(&rsp, -err) : rsp_reply(&rsp, "OK");
 }
 
 /* Returns 1 when the session is over, with resume's answer sent. */
@@ -699,15 +698,14 @@ static int handle_vcont(const char *pkt)
 			if (!rsp_parse_hex(&p, &sig))
 				return rsp_error(&rsp, EINVAL) ? 1 : 0;
 		}
-		if (*p == ':') {
+		if (*p == ':' && p[1] == '-' && p[2] == '1') {
+			p += 3;
+		} else if (*p == ':') {
 			p++;
-			if (*p == '-' && p[1] == '1') {
-				p += 2;
-			} else if (!rsp_parse_hex(&p, &tid)) {
+			if (!rsp_parse_hex(&p, &tid))
 				return rsp_error(&rsp, EINVAL) ? 1 : 0;
-			} else if (tid != 1) {
+			if (tid != 1)
 				continue;
-			}
 		}
 		if (!action)
 			action = *act | 0x20;
@@ -788,16 +786,15 @@ static int serve(void)
 			break;
 		}
 		case 'v':
-			if (!strncmp(pkt, "vCont", 5) && (pkt[5] == ';' || pkt[5] == '?')) {
-				if (handle_vcont(pkt))
-					return guest_status;
-			} else if (!strncmp(pkt, "vKill", 5)) {
+			if (!strncmp(pkt, "vKill", 5)) {
 				rsp_reply(&rsp, "OK");
 				printf("kvm-gdbstub: killed by gdb\n");
 				return 0;
-			} else {
-				ret = rsp_reply(&rsp, "");
 			}
+			if (strncmp(pkt, "vCont", 5) || (pkt[5] != ';' && pkt[5] != '?'))
+				ret = rsp_reply(&rsp, "");
+			else if (handle_vcont(pkt))
+				return guest_status;
 			break;
 		case 'D':
 			return detach();
@@ -840,7 +837,7 @@ static int open_line(const char *path)
 	return fd;
 }
 
-static void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr, "usage: kvm-gdbstub --serial DEVICE GUEST.elf\n"
 		"  Runs GUEST.elf on KVM, stopped at its entry, and serves gdb's remote\n"
@@ -863,12 +860,12 @@ int main(int argc, char **argv)
 		if (c == 's') {
 			line = optarg;
 		} else {
-			usage();
+			print_usage();
 			return c == 'h' ? 0 : 2;
 		}
 	}
 	if (!line || optind != argc - 1) {
-		usage();
+		print_usage();
 		return 2;
 	}
 	if (vm_create(&vm, argv[optind]))

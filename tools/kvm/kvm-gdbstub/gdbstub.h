@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/kernel.h>
 #include <linux/kvm.h>
 
 #define MAX_SW_BREAKPOINTS	64
@@ -92,16 +93,15 @@ int vm_create(struct vm *vm, const char *elf_path);
 void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
 
 /* arch_*.c */
-extern const char arch_gdb_name[];		/* <architecture> of target.xml */
+extern const char *const arch_gdb_name;	/* <architecture> of target.xml */
 extern const struct reg_desc arch_regs[];
 extern const int arch_nr_regs;
-extern const uint8_t arch_sw_bp_default[];	/* the breakpoint instruction */
-extern const int arch_sw_bp_len;
+extern const int arch_sw_bp_len;		/* bytes of a breakpoint instruction */
 extern const uint64_t arch_mem_gpa;		/* where the memory slot starts */
 
 int arch_vm_type(void);
 int arch_vcpu_init(struct vm *vm);
-/* The breakpoint instruction to plant, if KVM says which (Book E). */
+/* The breakpoint instruction to plant (Book E: the one KVM names). */
 void arch_sw_bp_insn(struct vm *vm, uint8_t *insn);
 int arch_regs_load(struct vm *vm);
 int arch_regs_store(struct vm *vm);

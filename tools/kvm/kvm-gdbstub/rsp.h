@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/compiler.h>
 
 /* What qSupported promises; a longer packet is refused with a NAK. */
 #define RSP_PACKET_SIZE		4096
@@ -37,7 +38,7 @@ int rsp_recv(struct rsp *rsp, char *buf);
 /* Builds a reply with the rsp_put*() calls below, then sends it. */
 void rsp_begin(struct rsp *rsp);
 void rsp_puts(struct rsp *rsp, const char *s);
-void rsp_putf(struct rsp *rsp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rsp_putf(struct rsp *rsp, const char *fmt, ...) __printf(2, 3);
 void rsp_put_hex(struct rsp *rsp, const void *data, size_t len);
 /* Binary data with '}' escapes, as qXfer replies carry it. */
 void rsp_put_binary(struct rsp *rsp, const void *data, size_t len);

@@ -3,18 +3,28 @@
  * The VM: one memory slot, the guest ELF loaded into it at its physical
  * addresses, and one vCPU whose first state the arch code sets.
  */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/elf.h>
 
 #include "gdbstub.h"
+
+/* The guest is an ELF of the stub's own class: 64-bit, or 32-bit on e500v2. */
+#if UINTPTR_MAX > 0xffffffffu
+#define GUEST_ELFCLASS	ELFCLASS64
+#define guest_ehdr	elf64_hdr
+#define guest_phdr	elf64_phdr
+#else
+#define GUEST_ELFCLASS	ELFCLASS32
+#define guest_ehdr	elf32_hdr
+#define guest_phdr	elf32_phdr
+#endif
 
 #define GUEST_MEM_SIZE	(64ull << 20)
 
@@ -28,8 +38,8 @@ void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len)
 
 static int load_elf(struct vm *vm, const char *path)
 {
-	const ElfW(Ehdr) *eh;
-	const ElfW(Phdr) *ph;
+	const struct guest_ehdr *eh;
+	const struct guest_phdr *ph;
 	struct stat st;
 	void *image;
 	int fd, i, ret = -1;
@@ -47,7 +57,7 @@ static int load_elf(struct vm *vm, const char *path)
 	}
 	eh = image;
 	if ((size_t)st.st_size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+	    eh->e_ident[EI_CLASS] != GUEST_ELFCLASS ||
 	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(*ph) > (uint64_t)st.st_size) {
 		fprintf(stderr, "kvm-gdbstub: %s: not an ELF file of this architecture\n", path);
 		goto out;
@@ -61,8 +71,9 @@ static int load_elf(struct vm *vm, const char *path)
 		dst = vm_gpa(vm, ph->p_paddr, ph->p_memsz);
 		if (!dst || ph->p_filesz > ph->p_memsz ||
 		    ph->p_offset + ph->p_filesz > (uint64_t)st.st_size) {
-			fprintf(stderr, "kvm-gdbstub: %s: segment at 0x%llx+0x%llx is outside "
-				"guest memory 0x%llx+0x%llx\n", path,
+			fprintf(stderr,
+				"kvm-gdbstub: %s: segment 0x%llx+0x%llx is not in memory 0x%llx+0x%llx\n",
+				path,
 				(unsigned long long)ph->p_paddr, (unsigned long long)ph->p_memsz,
 				(unsigned long long)vm->mem_gpa, (unsigned long long)vm->mem_size);
 			goto out;

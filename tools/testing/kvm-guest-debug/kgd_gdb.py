@@ -59,7 +59,8 @@ def build(target):
 	guest = os.path.join(out, 'demo.elf')
 	link = target.gdb
 	kgd_stage.run(['ccache', cc] + list(GUEST_CFLAGS) + list(link.guest_cflags)
-		      + [f'-Wl,-T,{os.path.join(src, "guest", "guest.lds")}',
+		      + [f'-I{os.path.join(kgd_paths.TREE, "tools", "include")}',
+			 f'-Wl,-T,{os.path.join(src, "guest", "guest.lds")}',
 			 f'-Wl,--defsym=GUEST_BASE={link.guest_base:#x}', '-o', guest,
 			 os.path.join(src, 'guest', link.guest_start),
 			 os.path.join(src, 'guest', 'demo.c')], log, env=kgd_kernel.ccache_env())

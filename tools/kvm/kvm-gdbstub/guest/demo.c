@@ -9,9 +9,9 @@
 
 #define LOOPS	20
 
-volatile unsigned long counter;
-volatile unsigned long own_traps;
-volatile unsigned long seen;
+unsigned long counter;
+unsigned long own_traps;
+unsigned long seen;
 
 static void guest_puts(const char *s)
 {
@@ -32,17 +32,17 @@ static void put_dec(unsigned long v)
 		guest_putc(buf[--n]);
 }
 
-void __attribute__((noinline)) tick(unsigned long i)
+noinline void tick(unsigned long i)
 {
 	counter = counter + i;
 }
 
-void __attribute__((noinline)) peek(void)
+noinline void peek(void)
 {
 	seen = counter;
 }
 
-void __attribute__((noinline)) done(void)
+noinline void done(void)
 {
 	guest_puts("demo: counter ");
 	put_dec(counter);

@@ -7,11 +7,17 @@
 #ifndef KVM_GDBSTUB_GUEST_H
 #define KVM_GDBSTUB_GUEST_H
 
-/* Counted by the start code's handler of the guest's own breakpoints. */
-extern volatile unsigned long own_traps;
+#include <linux/compiler.h>
+
+/*
+ * Counted by the start code's handler of the guest's own breakpoints.
+ * The program is built with -O0, so that each C access to a variable is
+ * one load or store in memory, where gdb's watchpoints see it.
+ */
+extern unsigned long own_traps;
 
 void guest_putc(char c);
-void guest_exit(unsigned char status) __attribute__((noreturn));
+void guest_exit(unsigned char status) __noreturn;
 /* Executes the arch's breakpoint instruction, which the guest handles itself. */
 void guest_own_breakpoint(void);
 

@@ -2,7 +2,7 @@
 """ppc32 e500v2 (booke, KVM_E500V2) on QEMU's ppce500 machine."""
 
 from kgd_builds import PPC_E500V2
-from kgd_target import Target, Test
+from kgd_target import GdbLink, Target, Test
 from kgd_targets_common import PPCE500_QEMU
 
 TARGET = Target(
@@ -17,6 +17,12 @@ TARGET = Target(
 	       Test('powerpc/e500_initial_tlb_test', timeout=60),
 	       Test('powerpc/guest_debug_test', timeout=600),
 	       Test('guest_debug_trace_test', timeout=120)),
+	# The stub's line: ppce500's second 16550 (ttyS1), on a loopback TCP port.
+	gdb=GdbLink(device='/dev/ttyS1', guest_start='booke.S', guest_base=0x10000,
+		    guest_cflags=('-mcpu=8548', '-msoft-float'), bad_addr=0xf0000000,
+		    qemu_args=('-serial', 'stdio', '-chardev',
+			       'socket,id=gdb,host=127.0.0.1,port=@PORT@,server=on,wait=off',
+			       '-serial', 'chardev:gdb')),
 	vm_timeout=900,
 	description='ppc32 e500v2 on our QEMU ppce500: the Book E selftests, '
 		    'IAC and DAC firing included')
