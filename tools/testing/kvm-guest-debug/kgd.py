@@ -15,6 +15,7 @@ selftests under emulators, and print one KTAP stream.
 
 import argparse
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -227,6 +228,8 @@ def cmd_demo(name):
 		kgd_stage.note(f'demo: once the VM is up, gdb-multiarch attaches to the guest '
 			       f'program; try "break tick", "continue", "watch counter"; '
 			       f'"detach" lets it finish, "kill" ends it')
+		# ^C belongs to gdb (it stops the guest), not to the harness.
+		signal.signal(signal.SIGINT, lambda *_: None)
 		run_target(targets[name], results, demo=True)
 	except kgd_stage.StageError as err:
 		kgd_stage.die(err)

@@ -123,6 +123,8 @@ def boot(target, initrd, kernel=None, link=None, timeout=None):
 	workdir = os.path.join(kgd_paths.build_dir(target.build.name), 'vm', target.name)
 	os.makedirs(workdir, exist_ok=True)
 	log = kgd_paths.log(f'{target.name}-console')
+	# gdb's ^C in an interactive session must not reach the emulator.
+	own_session = bool(link and link.interactive)
 	if target.emulator == 'bochs':
 		argv, serial = _bochs_prepare(target, initrd, workdir, link)
 		if os.path.exists(serial):
@@ -130,13 +132,15 @@ def boot(target, initrd, kernel=None, link=None, timeout=None):
 		emu_log = open(kgd_paths.log(f'{target.name}-bochs'), 'w',  # pylint: disable=consider-using-with
 			       encoding='utf-8')
 		proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
-					stdout=emu_log, stderr=subprocess.STDOUT)
+					stdout=emu_log, stderr=subprocess.STDOUT,
+					start_new_session=own_session)
 		console = _Console(proc, serial)
 	else:
 		argv = _qemu_argv(target, initrd, kernel, link)
 		emu_log = None
 		proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
-					stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+					stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+					start_new_session=own_session)
 		console = _Console(proc)
 	if link:
 		link.started()
