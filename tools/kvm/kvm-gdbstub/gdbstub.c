@@ -56,6 +56,7 @@ static bool have_stop;
 static char line_buf[256];
 static size_t line_len;
 
+static bool verbose;
 static atomic_int vcpu_running;
 static pthread_t vcpu_thread;
 
@@ -343,6 +344,20 @@ static void explain_exit(void)
 	fprintf(stderr, "\n");
 }
 
+static void log_debug_exit(bool step, const struct stop *stop)
+{
+	static const char *const causes[] = {
+		[STOP_SW_BP] = "sw_bp", [STOP_HW_BP] = "hw_bp", [STOP_WATCH] = "watch",
+		[STOP_STEP] = "step", [STOP_GUEST_BP] = "guest_bp", [STOP_GUEST_DB] = "guest_db",
+	};
+	const __u64 *raw = (const __u64 *)&vm.run->debug.arch;
+
+	printf("kvm-gdbstub: debug exit at pc 0x%llx%s: %s (arch 0x%llx 0x%llx 0x%llx)\n",
+	       (unsigned long long)arch_pc(), step ? " stepping" : "", causes[stop->cause],
+	       (unsigned long long)raw[0], (unsigned long long)raw[1],
+	       (unsigned long long)raw[2]);
+}
+
 static enum run_result run_vcpu(bool debug, bool step, struct stop *stop)
 {
 	for (;;) {
@@ -370,6 +385,8 @@ static enum run_result run_vcpu(bool debug, bool step, struct stop *stop)
 			if (arch_regs_load(&vm))
 				return RUN_FAILED;
 			arch_classify(&vm, &hw, step, !!sw_bp_find(arch_pc()), stop);
+			if (verbose)
+				log_debug_exit(step, stop);
 			if (stop->cause == STOP_GUEST_BP) {
 				pending_inject = KVM_GUESTDBG_INJECT_BP;
 				continue;
@@ -839,15 +856,17 @@ static int open_line(const char *path)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: kvm-gdbstub --serial DEVICE GUEST.elf\n"
+	fprintf(stderr, "usage: kvm-gdbstub [--verbose] --serial DEVICE GUEST.elf\n"
 		"  Runs GUEST.elf on KVM, stopped at its entry, and serves gdb's remote\n"
-		"  protocol on DEVICE (a serial port, or any character device).\n");
+		"  protocol on DEVICE (a serial port, or any character device).\n"
+		"  --verbose prints each KVM_EXIT_DEBUG and what the stub made of it.\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "serial", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -856,9 +875,11 @@ int main(int argc, char **argv)
 	pthread_t watcher;
 	int c, fd, ret;
 
-	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:vh", opts, NULL)) != -1) {
 		if (c == 's') {
 			line = optarg;
+		} else if (c == 'v') {
+			verbose = true;
 		} else {
 			print_usage();
 			return c == 'h' ? 0 : 2;

@@ -177,8 +177,8 @@ def run_target(target, results, extra_binary=None, demo=False):
 		try:
 			console = kgd_vm.boot(target, initrd, link=session, timeout=timeout)
 		finally:
-			for test, status, detail in session.results if session else ():
-				results.add(f'{name}: {test}', status, detail)
+			for test, status, detail, output in session.results if session else ():
+				results.add_measured(name, test, status, detail, output)
 	if demo:
 		kgd_stage.note(f'demo: the VM\'s console log is {kgd_paths.log(name + "-console")}')
 		return

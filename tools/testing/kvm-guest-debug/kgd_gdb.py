@@ -40,7 +40,8 @@ EINVAL, EFAULT, ENOSPC = 0x16, 0x0e, 0x1c
 
 
 def stub_test(target, demo=False):
-	return Test('kvm-gdbstub', args=('--serial', target.gdb.device, GUEST_INSIDE),
+	verbose = () if demo else ('--verbose',)
+	return Test('kvm-gdbstub', args=verbose + ('--serial', target.gdb.device, GUEST_INSIDE),
 		    timeout=(DEMO_TIMEOUT if demo else GDB_TIMEOUT) + 60)
 
 
@@ -278,7 +279,7 @@ class Session:
 			self.worker.join(timeout=30)
 		elif not self.interactive:
 			self.results.append(('gdb-end-to-end', 'fail',
-					     'the stub never said it waits for gdb'))
+					     'the stub never said it waits for gdb', ''))
 		if self.emu:
 			self.emu.close()
 
@@ -299,15 +300,16 @@ class Session:
 			client = RspClient(self.emu)
 			checks = bad_input_checks(client, self.link, self._entry())
 			bad = [c for c in checks if not c[1]]
+			detail = (f'{len(bad)} of {len(checks)} bad-input checks failed: '
+				  + '; '.join(f'{w}: {d}' for w, _, d in bad) if bad else
+				  f'{len(checks)} checks: NAKs, error packets, and the stub '
+				  'kept serving')
 			self.results.append(('gdb-stub-bad-input', 'fail' if bad else 'pass',
-					     f'{len(bad)} of {len(checks)} bad-input checks failed: '
-					     + '; '.join(f'{w}: {d}' for w, _, d in bad) if bad else
-					     f'{len(checks)} checks: NAKs, error packets, and the stub '
-					     'kept serving'))
+					     detail, detail))
 			self.emu.settimeout(None)
 			self._gdb(client.buf)
 		except (kgd_stage.StageError, OSError, subprocess.SubprocessError) as err:
-			self.results.append(('gdb-end-to-end', 'fail', str(err)))
+			self.results.append(('gdb-end-to-end', 'fail', str(err), str(err)))
 
 	def _gdb(self, leftover):
 		if leftover:
@@ -347,16 +349,21 @@ class Session:
 			return
 		with open(self.gdb_log, 'w', encoding='utf-8') as f:
 			f.write('$ ' + ' '.join(argv) + '\n' + out)
-		pos = 0
+		pos, missing = 0, []
 		for regex in want:
 			match = re.compile(regex).search(out, pos)
-			if not match:
-				self.results.append(('gdb-end-to-end', 'fail',
-						     f'gdb\'s output lacks /{regex}/; see {self.gdb_log}\n'
-						     + kgd_stage.tail(self.gdb_log, 20)))
-				return
-			pos = match.end()
+			if match:
+				pos = match.end()
+			else:
+				missing.append(f'/{regex}/')
+		if missing:
+			detail = (f'gdb\'s output lacks {len(missing)} of {len(want)} expected lines: '
+				  + ', '.join(missing))
+			self.results.append(('gdb-end-to-end', 'fail',
+					     f'{detail}; see {self.gdb_log}\n'
+					     + kgd_stage.tail(self.gdb_log, 20), detail))
+			return
 		self.results.append(('gdb-end-to-end', 'pass',
 				     f'gdb-multiarch: break, {5} stepi, hbreak, watch, '
 				     + ('rwatch, ' if self.link.read_watch else '')
-				     + f'awatch, detach; {len(want)} expected lines seen'))
+				     + f'awatch, detach; {len(want)} expected lines seen', out))
