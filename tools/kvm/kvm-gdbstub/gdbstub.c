@@ -77,75 +77,86 @@ static void sync_icache(void *p, size_t len)
 }
 
 /*
- * Copies guest memory page by page: a range may cross into a page that
- * maps elsewhere, or nowhere.  Planted breakpoints read as the code
- * they replaced, since gdb does not shadow Z0 breakpoints itself.
+ * Copies guest memory page by page, since a range may cross into a page
+ * that maps elsewhere, or nowhere.  Every page is translated before the
+ * first byte is copied, so that a bad range changes nothing.
  */
-static int guest_read(uint64_t gva, uint8_t *buf, uint64_t len)
+static int guest_copy(uint64_t gva, uint8_t *buf, uint64_t len, bool write)
 {
-	uint64_t done = 0;
-	int i;
+	int pass;
 
-	while (done < len) {
-		uint64_t chunk = PAGE_SIZE_4K - ((gva + done) & (PAGE_SIZE_4K - 1));
-		uint8_t *p;
+	for (pass = 0; pass < 2; pass++) {
+		uint64_t done = 0;
 
-		if (chunk > len - done)
-			chunk = len - done;
-		p = gva_ptr(gva + done, chunk);
-		if (!p)
-			return -1;
-		memcpy(buf + done, p, chunk);
-		done += chunk;
-	}
-	for (i = 0; i < nr_sw_bps; i++) {
-		int b;
+		while (done < len) {
+			uint64_t chunk = PAGE_SIZE_4K - ((gva + done) & (PAGE_SIZE_4K - 1));
+			uint8_t *p;
 
-		for (b = 0; b < arch_sw_bp_len; b++) {
-			uint64_t a = sw_bps[i].addr + b;
-
-			if (a >= gva && a - gva < len)
-				buf[a - gva] = sw_bps[i].saved[b];
+			if (chunk > len - done)
+				chunk = len - done;
+			p = gva_ptr(gva + done, chunk);
+			if (!p)
+				return -1;
+			if (pass && write) {
+				memcpy(p, buf + done, chunk);
+				sync_icache(p, chunk);
+			} else if (pass) {
+				memcpy(buf + done, p, chunk);
+			}
+			done += chunk;
 		}
 	}
 	return 0;
 }
 
-static int guest_write(uint64_t gva, const uint8_t *buf, uint64_t len)
+/* The offset in [gva, gva + len) of byte b of a breakpoint, or -1. */
+static int64_t bp_byte_in(const struct sw_bp *bp, int b, uint64_t gva, uint64_t len)
 {
-	uint64_t done = 0;
-	int i;
+	uint64_t a = bp->addr + b;
 
-	while (done < len) {
-		uint64_t chunk = PAGE_SIZE_4K - ((gva + done) & (PAGE_SIZE_4K - 1));
-		uint8_t *p;
+	return a >= gva && a - gva < len ? (int64_t)(a - gva) : -1;
+}
 
-		if (chunk > len - done)
-			chunk = len - done;
-		p = gva_ptr(gva + done, chunk);
-		if (!p)
-			return -1;
-		memcpy(p, buf + done, chunk);
-		sync_icache(p, chunk);
-		done += chunk;
-	}
-	/* A write over a planted breakpoint changes what it will restore. */
+/* Planted breakpoints read as the code they replaced: gdb does not shadow Z0. */
+static int guest_read(uint64_t gva, uint8_t *buf, uint64_t len)
+{
+	int i, b;
+
+	if (guest_copy(gva, buf, len, false))
+		return -1;
 	for (i = 0; i < nr_sw_bps; i++) {
-		uint8_t insn[8];
-		uint8_t *p = gva_ptr(sw_bps[i].addr, arch_sw_bp_len);
-		int b;
+		for (b = 0; b < arch_sw_bp_len; b++) {
+			int64_t off = bp_byte_in(&sw_bps[i], b, gva, len);
+
+			if (off >= 0)
+				buf[off] = sw_bps[i].saved[b];
+		}
+	}
+	return 0;
+}
+
+static int sw_bp_poke(const struct sw_bp *bp, bool plant);
+
+/* A write over a planted breakpoint changes what it will restore. */
+static int guest_write(uint64_t gva, uint8_t *buf, uint64_t len)
+{
+	int i, b;
+
+	if (guest_copy(gva, buf, len, true))
+		return -1;
+	for (i = 0; i < nr_sw_bps; i++) {
+		bool hit = false;
 
 		for (b = 0; b < arch_sw_bp_len; b++) {
-			uint64_t a = sw_bps[i].addr + b;
+			int64_t off = bp_byte_in(&sw_bps[i], b, gva, len);
 
-			if (a >= gva && a - gva < len)
-				sw_bps[i].saved[b] = buf[a - gva];
+			if (off >= 0) {
+				sw_bps[i].saved[b] = buf[off];
+				hit = true;
+			}
 		}
-		arch_sw_bp_insn(&vm, insn);
-		if (p) {
-			memcpy(p, insn, arch_sw_bp_len);
-			sync_icache(p, arch_sw_bp_len);
-		}
+		if (hit)
+			sw_bp_poke(&sw_bps[i], true);
 	}
 	return 0;
 }
