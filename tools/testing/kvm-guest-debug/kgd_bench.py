@@ -25,7 +25,14 @@ from kgd_target import Test
 
 ROUNDS = 5
 BENCH = {'arm64': 'aarch64/guest_debug_bench', 'arm64-nvhe': 'aarch64/guest_debug_bench',
-	 'x86_64-vmx': 'x86_64/guest_debug_bench', 'x86_64-svm': 'x86_64/guest_debug_bench'}
+	 'x86_64-vmx': 'x86_64/guest_debug_bench', 'x86_64-svm': 'x86_64/guest_debug_bench',
+	 'ppc-e500v2': 'powerpc/guest_debug_bench'}
+# Targets whose baseline cannot run the benchmark: only ours is measured.
+NO_BASELINE = {
+	'ppc-e500v2': 'the pristine baseline runs no e500v2 guest (its first exit hits BUG(), '
+		      'bug 1), and with that fixed alone it still loses single steps after host '
+		      'timer ticks (bug 2), so every step-driven row would hang or time its bug',
+}
 # (key, what, higher is better)
 ROWS = (
 	('step_per_s', 'single-step exits per second', True),
@@ -63,21 +70,25 @@ def _figures(console, label):
 	return got
 
 
+def _cell(values):
+	return f'{statistics.median(values):.4g} ({min(values):.4g}-{max(values):.4g})'
+
+
 def _table(target, samples):
+	if target.name in NO_BASELINE:
+		return ['| row | ours (min-max) |', '|---|---|'] + [
+			f'| {what} | {_cell(samples["ours"][key])} |' for key, what, _ in ROWS], {}
 	lines = ['| row | baseline (min-max) | ours (min-max) | ours vs baseline |',
 		 '|---|---|---|---|']
 	speedups = {}
-
-	def cell(values):
-		return f'{statistics.median(values):.4g} ({min(values):.4g}-{max(values):.4g})'
 
 	for key, what, higher in ROWS:
 		base = statistics.median(samples['baseline'][key])
 		ours = statistics.median(samples['ours'][key])
 		speedup = (ours / base if higher else base / ours) if base and ours else 0.0
 		speedups[key] = speedup
-		lines.append(f'| {what} | {cell(samples["baseline"][key])} | '
-			     f'{cell(samples["ours"][key])} | {speedup:.2f} |')
+		lines.append(f'| {what} | {_cell(samples["baseline"][key])} | '
+			     f'{_cell(samples["ours"][key])} | {speedup:.2f} |')
 	return lines, speedups
 
 
@@ -95,15 +106,19 @@ def run(target, results, scale):
 				   selftests_from=ours_build)
 	with kgd_stage.Stage(target.name, f'kernel {ours_build.name} (ours)'):
 		kgd_kernel.build_kernel(ours_build)
-	with kgd_stage.Stage(target.name, f'kernel {base_build.name} (pristine baseline)'):
-		kgd_series.checkout_variant(base_build, results.am_commit)
-		kgd_kernel.build_kernel(base_build)
+	alone = NO_BASELINE.get(target.name)
+	if alone:
+		kgd_stage.note(f'{target.name}: ours alone: {alone}')
+	else:
+		with kgd_stage.Stage(target.name, f'kernel {base_build.name} (pristine baseline)'):
+			kgd_series.checkout_variant(base_build, results.am_commit)
+			kgd_kernel.build_kernel(base_build)
 	with kgd_stage.Stage(target.name, 'benchmark binary and initramfs'):
 		binaries = kgd_selftests.build(ours)
 		initrd = kgd_selftests.initramfs(ours, binaries)
 	samples = {'baseline': {k: [] for k, _, _ in ROWS}, 'ours': {k: [] for k, _, _ in ROWS}}
 	for n in range(ROUNDS):
-		order = (('baseline', base), ('ours', ours))
+		order = (('ours', ours),) if alone else (('baseline', base), ('ours', ours))
 		for label, tgt in (order if n % 2 == 0 else order[::-1]):
 			with kgd_stage.Stage(target.name, f'round {n + 1} of {ROUNDS}: {label}'):
 				got = _figures(kgd_vm.boot(tgt, initrd), label)
@@ -114,16 +129,22 @@ def run(target, results, scale):
 	when = datetime.date.today().isoformat()
 	emulator = 'Bochs 2.7' if target.emulator == 'bochs' else (
 		'our QEMU 7.2' if target.our_qemu else "Debian's QEMU 7.2 TCG")
-	text = '\n'.join(
-		[f'# Guest debug benchmark: {target.name}', '',
-		 f'`make bench TARGET={target.name} SCALE={scale}` on {when}: {emulator}, '
-		 f'{ROUNDS} rounds per kernel, alternating; medians, with the range of the rounds.  '
-		 '"ours vs baseline" is a speed-up: 1.00 or more means ours is as fast or faster '
-		 '(for the compute rows, lower time is better).', ''] + lines) + '\n'
+	if alone:
+		intro = (f'`make bench TARGET={target.name} SCALE={scale}` on {when}: {emulator}, '
+			 f'{ROUNDS} rounds of our kernel alone; medians, with the range of the '
+			 f'rounds.  No baseline column: {alone}.')
+	else:
+		intro = (f'`make bench TARGET={target.name} SCALE={scale}` on {when}: {emulator}, '
+			 f'{ROUNDS} rounds per kernel, alternating; medians, with the range of the '
+			 'rounds.  "ours vs baseline" is a speed-up: 1.00 or more means ours is as '
+			 'fast or faster (for the compute rows, lower time is better).')
+	text = '\n'.join([f'# Guest debug benchmark: {target.name}', '', intro, ''] + lines) + '\n'
 	os.makedirs(RESULTS, exist_ok=True)
 	with open(os.path.join(RESULTS, f'{target.name}.md'), 'w', encoding='utf-8') as f:
 		f.write(text)
 	print(text, flush=True)
+	if alone:
+		return []
 	return [key for key, _, higher in ROWS if _clearly_slower(samples, key, higher)]
 
 

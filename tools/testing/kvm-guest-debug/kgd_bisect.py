@@ -146,7 +146,6 @@ def run(results, am_commit):
 	if not os.path.isdir(TREE):
 		_git(['worktree', 'prune'])
 		_git(['worktree', 'add', '-q', '--detach', TREE, 'baseline'])
-	by_name = {b.name: b for b in KERNELS}
 	for n, commit in enumerate(commits, 1):
 		subject = _git(['log', '-1', '--format=%s', commit]).strip()
 		paths = _git(['diff-tree', '--no-commit-id', '--name-only', '-r', commit]).split()

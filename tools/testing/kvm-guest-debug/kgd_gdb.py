@@ -364,6 +364,6 @@ class Session:
 					     + kgd_stage.tail(self.gdb_log, 20), detail))
 			return
 		self.results.append(('gdb-end-to-end', 'pass',
-				     f'gdb-multiarch: break, {5} stepi, hbreak, watch, '
+				     'gdb-multiarch: break, 5 stepi, hbreak, watch, '
 				     + ('rwatch, ' if self.link.read_watch else '')
 				     + f'awatch, detach; {len(want)} expected lines seen', out))

@@ -20,6 +20,7 @@
 /* After sys/ptrace.h, whose enum the kernel's macros would break. */
 #include <asm/ptrace.h>
 
+#include "guest_debug.h"
 #include "guest_debug_stats.h"
 #include "kvm_util.h"
 #include "processor.h"
@@ -82,18 +83,8 @@ static uint32_t gd_watched[4] __aligned(16);
 static bool no_addr_events;
 static bool set_regs_before_run;
 
-/*
- * The address of a label in the guest's asm.  The guest runs this binary
- * at its link address, so the host's view is the guest's.
- */
-#define L(name)								\
-({									\
-	uint32_t __addr;						\
-									\
-	asm("lis %0, " #name "@ha\n\taddi %0, %0, " #name "@l"	\
-	    : "=b"(__addr));						\
-	(void *)(uintptr_t)__addr;					\
-})
+/* A label of the guest's asm, as a pointer. */
+#define L(name)		((void *)(uintptr_t)GUEST_LABEL(name))
 
 static void guest_debug_handler(struct ex_regs *regs)
 {
