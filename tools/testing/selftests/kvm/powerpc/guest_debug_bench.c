@@ -50,6 +50,17 @@ asm(".pushsection .text\n"
 	".balign 4096\n"
 	".popsection");
 
+/*
+ * The host writes the KVM_REG_PPC_DEBUG_INST instruction at bench_swbp.
+ * Plain asm, so that the compiler cannot copy the label.
+ */
+asm(".pushsection .text\n"
+	"guest_sw_bp_loop:\n"
+	"bench_swbp:\n"
+	"	nop\n"
+	"	b bench_swbp\n"
+	".popsection");
+
 static void guest_code(uint32_t op, uint32_t mmio)
 {
 	uint32_t i, sum = 0;
@@ -59,9 +70,7 @@ static void guest_code(uint32_t op, uint32_t mmio)
 		guest_loop();
 		break;
 	case OP_SWBP:
-		/* The host writes the KVM_REG_PPC_DEBUG_INST instruction here. */
-		for (;;)
-			asm volatile("bench_swbp: nop");
+		((void (*)(void))(uintptr_t)GUEST_LABEL(guest_sw_bp_loop))();
 		break;
 	case OP_MMIO:
 		for (;;)
