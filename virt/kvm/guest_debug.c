@@ -27,19 +27,24 @@
  * @vcpu: the vCPU, with vcpu->mutex held
  * @dbg: the request, copied from userspace
  *
- * Refuses control bits that the architecture does not support, before the
- * architecture sees the request, so that a refused request changes nothing.
- * An accepted KVM_GUESTDBG_INJECT_BP or INJECT_DB has queued the exception
- * for the guest, and counts in the vCPU's debug_inject statistic.
+ * Refuses control bits that the architecture does not support, and
+ * KVM_GUESTDBG_INJECT_BP together with INJECT_DB, with or without
+ * KVM_GUESTDBG_ENABLE, before the architecture sees the request, so that
+ * a refused request changes nothing.  An accepted INJECT_BP or INJECT_DB
+ * has queued the exception for the guest, and counts in the vCPU's
+ * debug_inject statistic.
  *
- * Return: 0 on success, -EINVAL for an unsupported control bit, or the
- * architecture's error.
+ * Return: 0 on success, -EINVAL for an unsupported control bit or both
+ * INJECT flags, or the architecture's error.
  */
 int kvm_guest_debug_set(struct kvm_vcpu *vcpu, struct kvm_guest_debug *dbg)
 {
 	int r;
 
 	if (GUESTDBG_SUPPORTED && (dbg->control & ~GUESTDBG_SUPPORTED))
+		return -EINVAL;
+	if (GUESTDBG_SUPPORTED & GUESTDBG_INJECT &&
+	    (dbg->control & GUESTDBG_INJECT) == GUESTDBG_INJECT)
 		return -EINVAL;
 	r = kvm_arch_vcpu_ioctl_set_guest_debug(vcpu, dbg);
 	if (!r && (dbg->control & GUESTDBG_SUPPORTED & GUESTDBG_INJECT))

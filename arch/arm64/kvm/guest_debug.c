@@ -144,7 +144,8 @@ static void gd_inject(struct kvm_vcpu *vcpu)
  * KVM_GUESTDBG_USE_HW userspace's breakpoints and watchpoints replace the
  * guest's own in the hardware until debugging stops; the guest's values
  * are kept aside, untouched.  KVM_GUESTDBG_INJECT_BP or INJECT_DB, which
- * act once, hand the exception of the last debug exit back to the guest.
+ * act once, with or without KVM_GUESTDBG_ENABLE, hand the exception of the
+ * last debug exit back to the guest.
  * KVM_GUESTDBG_BLOCKIRQ holds the vGIC's interrupts back while it is set.
  *
  * Return: 0; -EINVAL if the breakpoint or watchpoint state is not valid
@@ -160,8 +161,9 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 
 	trace_kvm_set_guest_debug(vcpu, control);
 
+	/* An injection needs no debugging session, as on x86. */
 	if (!(control & KVM_GUESTDBG_ENABLE))
-		control = 0;
+		control &= GD_INJECT;
 	if (control & KVM_GUESTDBG_USE_HW) {
 		ret = gd_check_hw_state(&dbg->arch);
 		if (ret)

@@ -451,7 +451,8 @@ static void gd_inject(struct kvm_vcpu *vcpu, u32 control)
  * (DBCR0[IC]) or KVM_GUESTDBG_USE_HW_BP (IACs and DACs from
  * @dbg->arch.bp[]), userspace's set replaces the guest's in the debug unit
  * at once, MSR[DE] included.  KVM_GUESTDBG_INJECT_BP and INJECT_DB act
- * once and give the last debug exit back to the guest.
+ * once, with or without KVM_GUESTDBG_ENABLE, and give the last debug exit
+ * back to the guest.
  * KVM_GUESTDBG_BLOCKIRQ holds asynchronous interrupts back.
  *
  * Return: 0; -EINVAL for a breakpoint entry of an unknown type, beyond the
@@ -466,8 +467,9 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 	struct debug_reg hw;
 	int ret;
 
+	/* An injection needs no debugging session, as on x86. */
 	if (!(control & KVM_GUESTDBG_ENABLE))
-		control = 0;
+		control &= GD_INJECT;
 	ret = gd_build_hw(dbg, control, &hw);
 	if (ret)
 		return ret;

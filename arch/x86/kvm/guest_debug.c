@@ -100,8 +100,8 @@ static void gd_update_blockirq_inhibit(struct kvm *kvm)
  * KVM_GUESTDBG_INJECT_BP or INJECT_DB, with or without ENABLE, queue a #BP
  * or #DB for the guest, once.
  *
- * Return: 0; -EINVAL for a protected guest, for both INJECT flags at once
- * or for debug registers the CPU cannot take; -EBUSY when an INJECT flag
+ * Return: 0; -EINVAL for a protected guest or for debug registers the CPU
+ * cannot take; -EBUSY when an INJECT flag
  * finds another exception pending.  On error the vCPU is unchanged.
  */
 int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
@@ -113,8 +113,6 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 	int i, r = 0;
 
 	if (vcpu->arch.guest_state_protected)
-		return -EINVAL;
-	if ((control & GD_INJECT) == GD_INJECT)
 		return -EINVAL;
 	if (!(control & KVM_GUESTDBG_ENABLE))
 		control &= GD_INJECT;

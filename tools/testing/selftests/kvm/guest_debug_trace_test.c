@@ -116,6 +116,9 @@ int main(void)
 	};
 	struct kvm_guest_debug off = { 0 };
 	struct kvm_guest_debug bad = { .control = KVM_GUESTDBG_ENABLE | BIT(3) };
+	struct kvm_guest_debug both_injects = {
+		.control = KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB,
+	};
 	struct gd_stats want = { 0 };
 	uint64_t pc[GD_STEPS];
 	struct kvm_vcpu *vcpu;
@@ -127,7 +130,7 @@ int main(void)
 
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_SET_GUEST_DEBUG));
 	ksft_print_header();
-	ksft_set_plan(3);
+	ksft_set_plan(4);
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	vcpu_run(vcpu);
@@ -139,6 +142,18 @@ int main(void)
 		    r, errno);
 	ok &= gd_stats_match(vcpu, &want);
 	ksft_test_result(ok, "a refused KVM_SET_GUEST_DEBUG counts nothing\n");
+
+	/*
+	 * Without ENABLE, arm64 and Book E once took both flags as "debug off"
+	 * and counted an injection that never happened (guest_debug_fuzz_test
+	 * found it).
+	 */
+	r = __vcpu_ioctl(vcpu, KVM_SET_GUEST_DEBUG, &both_injects);
+	ok = expect(r == -1 && errno == EINVAL,
+		    "INJECT_BP | INJECT_DB without ENABLE: got %d (errno %d), want EINVAL",
+		    r, errno);
+	ok &= gd_stats_match(vcpu, &want);
+	ksft_test_result(ok, "both INJECT flags, even without ENABLE, fail and count nothing\n");
 
 	if (!tracefs_ready()) {
 		ksft_test_result_skip("%s: no tracefs in this kernel\n",
