@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest_debug.h"
@@ -441,20 +442,24 @@ static void print_trail(struct fuzz_thread *t)
 static void *watchdog(void *arg)
 {
 	unsigned long last[FUZZ_MAX_THREADS] = { 0 };
-	int still[FUZZ_MAX_THREADS] = { 0 };
+	struct timespec since[FUZZ_MAX_THREADS], now_ts;
 	int i;
 
+	clock_gettime(CLOCK_MONOTONIC, &now_ts);
+	for (i = 0; i < nr_threads; i++)
+		since[i] = now_ts;
 	for (;;) {
-		sleep(1);
+		usleep(200000);
+		clock_gettime(CLOCK_MONOTONIC, &now_ts);
 		for (i = 0; i < nr_threads; i++) {
 			unsigned long now = atomic_load(&threads[i].done);
 
 			if (now == nr_ops || now != last[i]) {
 				last[i] = now;
-				still[i] = 0;
+				since[i] = now_ts;
 				continue;
 			}
-			if (++still[i] == FUZZ_HANG_SECONDS) {
+			if (now_ts.tv_sec - since[i].tv_sec >= FUZZ_HANG_SECONDS) {
 				print_trail(&threads[i]);
 				TEST_FAIL("seed %llu thread %d op %lu: %s (0x%x) stuck %d s",
 					  (unsigned long long)seed, i, now, threads[i].doing,
