@@ -43,7 +43,7 @@ int kvm_guest_debug_set(struct kvm_vcpu *vcpu, struct kvm_guest_debug *dbg)
 
 	if (GUESTDBG_SUPPORTED && (dbg->control & ~GUESTDBG_SUPPORTED))
 		return -EINVAL;
-	if (GUESTDBG_SUPPORTED & GUESTDBG_INJECT &&
+	if ((GUESTDBG_SUPPORTED & GUESTDBG_INJECT) &&
 	    (dbg->control & GUESTDBG_INJECT) == GUESTDBG_INJECT)
 		return -EINVAL;
 	r = kvm_arch_vcpu_ioctl_set_guest_debug(vcpu, dbg);

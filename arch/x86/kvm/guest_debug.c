@@ -101,8 +101,8 @@ static void gd_update_blockirq_inhibit(struct kvm *kvm)
  * or #DB for the guest, once.
  *
  * Return: 0; -EINVAL for a protected guest or for debug registers the CPU
- * cannot take; -EBUSY when an INJECT flag
- * finds another exception pending.  On error the vCPU is unchanged.
+ * cannot take; -EBUSY when an INJECT flag finds another exception pending.
+ * On error the vCPU is unchanged.
  */
 int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 					struct kvm_guest_debug *dbg)
