@@ -108,6 +108,7 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 					struct kvm_guest_debug *dbg)
 {
 	u32 control = dbg->control;
+	u32 old_blockirq = vcpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ;
 	bool use_hw;
 	unsigned long rflags;
 	int i, r = 0;
@@ -142,39 +143,20 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 						vcpu->arch.db[i];
 	vcpu->arch.guest_debug_dr7 = use_hw ? dbg->arch.debugreg[7] | DR7_FIXED_1 : 0;
 	kvm_update_dr7(vcpu);
-	vcpu->arch.singlestep_rip = kvm_get_linear_rip(vcpu);
-	vcpu->arch.singlestep_rsp = kvm_rsp_read(vcpu);
+	if (control & KVM_GUESTDBG_SINGLESTEP) {
+		vcpu->arch.singlestep_rip = kvm_get_linear_rip(vcpu);
+		vcpu->arch.singlestep_rsp = kvm_rsp_read(vcpu);
+	}
 	/* Sets or clears the step's TF under the new flags. */
 	kvm_set_rflags(vcpu, rflags);
 	kvm_x86_call(update_exception_bitmap)(vcpu);
-	gd_update_blockirq_inhibit(vcpu->kvm);
+	/* Only this vCPU's BLOCKIRQ can have changed the VM's answer. */
+	if ((control & KVM_GUESTDBG_BLOCKIRQ) != old_blockirq)
+		gd_update_blockirq_inhibit(vcpu->kvm);
 out:
 	vcpu_put(vcpu);
 	return r;
 }
-
-/**
- * kvm_guest_debug_owns_db() - whether a #DB belongs to userspace
- * @vcpu: the vCPU that took the #DB
- * @payload: the #DB's DR6 bits, with 1 meaning "happened" for every bit
- *           (the form of VMX's exit qualification)
- *
- * Return: true if userspace's single-step or one of userspace's
- * breakpoints raised it, so that it must exit with KVM_EXIT_DEBUG; false
- * if it is the guest's.
- */
-bool kvm_guest_debug_owns_db(struct kvm_vcpu *vcpu, unsigned long payload)
-{
-	if ((vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) && (payload & DR6_BS))
-		return true;
-	/*
-	 * DR0-3 and DR7 (with its GD bit) in the hardware are userspace's
-	 * while it uses them, so any hit in them is too.
-	 */
-	return (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP) &&
-	       (payload & (DR_TRAP_BITS | DR6_BD));
-}
-EXPORT_SYMBOL_GPL(kvm_guest_debug_owns_db);
 
 /**
  * kvm_guest_debug_emulate_gd() - the guest's own DR7.GD, while it is not
