@@ -5,7 +5,7 @@
 KGD := python3 tools/testing/kvm-guest-debug/kgd.py
 TARGET ?= arm64
 
-.PHONY: demo run check series series-bisect bench vm-run list checkpatch clean
+.PHONY: demo run check check-debug series series-bisect bench vm-run list checkpatch clean
 
 # gdb-multiarch on a guest program, through our stub and KVM, in TARGET's VM.
 demo:
@@ -18,6 +18,11 @@ run:
 # Every target, plus the check that the series rebuilds the tested tree.
 check:
 	$(KGD) check
+
+# The guest-debug suites and the long fuzz run on kernels with KASAN,
+# UBSAN, lockdep, DEBUG_ATOMIC_SLEEP and DEBUG_LIST.
+check-debug:
+	$(KGD) check-debug
 
 # The git-am-able series with its cover letter, in out/series/.
 series:
@@ -32,9 +37,10 @@ series-bisect:
 	$(KGD) series-bisect
 
 # Any static binary in a target's VM: make vm-run TARGET=arm64 TEST=./a.out
+# [ARGS="-n 5"] [TIMEOUT=<the VM's hard limit in seconds>]
 vm-run:
-	@test -n "$(TEST)" || { echo "usage: make vm-run TARGET=<target> TEST=<static binary>"; exit 2; }
-	$(KGD) vm-run $(TARGET) $(TEST)
+	@test -n "$(TEST)" || { echo "usage: make vm-run TARGET=<target> TEST=<static binary> [ARGS=<its arguments>]"; exit 2; }
+	$(KGD) vm-run $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(TARGET) $(TEST) $(ARGS)
 
 list:
 	$(KGD) list

@@ -304,6 +304,29 @@ int kvm_guest_debug_report(struct kvm_vcpu *vcpu, u8 vector,
 EXPORT_SYMBOL_GPL(kvm_guest_debug_report);
 
 /**
+ * kvm_guest_debug_step_exit() - the KVM_EXIT_DEBUG of a step that KVM
+ *				 completed itself
+ * @vcpu: the vCPU, with its RIP past the instruction it emulated or
+ *	  finished for userspace
+ *
+ * A KVM_RUN with immediate_exit set only completes pending I/O and fails
+ * with EINTR, so the exit then waits for the next KVM_RUN; it is dropped
+ * if userspace stops single-stepping meanwhile.
+ *
+ * Return: 0 to exit to userspace, 1 to go on with KVM_RUN.
+ */
+int kvm_guest_debug_step_exit(struct kvm_vcpu *vcpu)
+{
+	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP))
+		return 1;
+	if (!vcpu->wants_to_run) {
+		vcpu->arch.complete_userspace_io = kvm_guest_debug_step_exit;
+		return 1;
+	}
+	return kvm_guest_debug_report(vcpu, DB_VECTOR, DR6_BS);
+}
+
+/**
  * kvm_guest_debug_write_done() - finish an emulated MMIO or port write
  *				  that went out to userspace
  * @vcpu: the vCPU, with its RIP already past the instruction
@@ -313,12 +336,12 @@ EXPORT_SYMBOL_GPL(kvm_guest_debug_report);
  * here instead, when the vCPU is about to run again: a KVM_EXIT_DEBUG
  * while userspace single-steps, a #DB for the guest's own TF otherwise.
  *
- * Return: 0 to exit to userspace, 1 to enter the guest.
+ * Return: 0 to exit to userspace, 1 to go on with KVM_RUN.
  */
 int kvm_guest_debug_write_done(struct kvm_vcpu *vcpu)
 {
 	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
-		return kvm_guest_debug_report(vcpu, DB_VECTOR, DR6_BS);
+		return kvm_guest_debug_step_exit(vcpu);
 	if (kvm_get_rflags(vcpu) & X86_EFLAGS_TF)
 		kvm_queue_exception_p(vcpu, DB_VECTOR, DR6_BS);
 	return 1;

@@ -49,6 +49,7 @@ static inline bool kvm_guest_debug_owns_db(struct kvm_vcpu *vcpu,
 bool kvm_guest_debug_emulate_gd(struct kvm_vcpu *vcpu);
 int kvm_guest_debug_report(struct kvm_vcpu *vcpu, u8 vector,
 			   unsigned long payload);
+int kvm_guest_debug_step_exit(struct kvm_vcpu *vcpu);
 int kvm_guest_debug_write_done(struct kvm_vcpu *vcpu);
 unsigned long kvm_guest_debug_hide_tf(struct kvm_vcpu *vcpu,
 				      unsigned long rflags);

@@ -14,6 +14,7 @@ selftests under emulators, and print one KTAP stream.
 """
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -26,8 +27,9 @@ import kgd_baseline
 import kgd_bench
 import kgd_bisect
 import kgd_checkpatch
-import kgd_docs
+import kgd_debug
 import kgd_deps
+import kgd_docs
 import kgd_gdb
 import kgd_kernel
 import kgd_paths
@@ -127,7 +129,7 @@ def run_bare_metal(target, results):
 	kgd_results.collect(target, console, [target.bare_metal.name], results)
 
 
-def run_target(target, results, extra_binary=None, demo=False):
+def run_target(target, results, extra_binary=None, demo=False, extra_args=()):
 	build = target.build
 	name = target.name
 	if target.bare_metal:
@@ -161,7 +163,7 @@ def run_target(target, results, extra_binary=None, demo=False):
 		ensure_our_qemu(results)
 	session, files = None, ()
 	with kgd_stage.Stage(name, 'selftests and /init'):
-		binaries = [] if demo else kgd_selftests.build(target, extra_binary)
+		binaries = [] if demo else kgd_selftests.build(target, extra_binary, extra_args)
 	if target.gdb and not extra_binary:
 		kgd_deps.ensure(kgd_gdb.PACKAGES)
 		with kgd_stage.Stage(name, 'kvm-gdbstub and its guest program'):
@@ -191,8 +193,15 @@ def run_target(target, results, extra_binary=None, demo=False):
 					       f'on {name}')
 
 
-def cmd_run(args, names):
+def all_targets():
+	"""The targets of targets/, and their -debug twins."""
 	targets = kgd_target.load_all()
+	targets.update(kgd_debug.twins(targets))
+	return targets
+
+
+def cmd_run(args, names, targets=None):
+	targets = targets or all_targets()
 	unknown = [n for n in names if n not in targets]
 	if unknown:
 		kgd_stage.die(f'unknown target(s) {", ".join(unknown)}; known: '
@@ -209,8 +218,12 @@ def cmd_run(args, names):
 		results.finish()
 		return 1
 	for name in names:
+		if getattr(args, 'vm_timeout', None):
+			targets[name] = dataclasses.replace(targets[name], vm_timeout=args.vm_timeout)
+		if targets[name].known_bugs_of:
+			results.share_known_bugs(targets[name].known_bugs_of, name)
 		try:
-			run_target(targets[name], results, args.binary)
+			run_target(targets[name], results, args.binary, extra_args=args.binary_args)
 		except kgd_stage.StageError as err:
 			results.add(name, 'fail', str(err))
 	return results.finish()
@@ -279,6 +292,7 @@ def main():
 					 formatter_class=argparse.RawDescriptionHelpFormatter)
 	sub = parser.add_subparsers(dest='cmd', required=True)
 	sub.add_parser('check', help='every target')
+	sub.add_parser('check-debug', help='the guest-debug suites on checked kernels')
 	run = sub.add_parser('run', help='some targets')
 	run.add_argument('targets', nargs='*', default=list(DEFAULT_TARGETS))
 	sub.add_parser('series', help='write out/series')
@@ -289,11 +303,16 @@ def main():
 	demo = sub.add_parser('demo', help='gdb on a guest program in a VM')
 	demo.add_argument('target', nargs='?', default=DEFAULT_TARGETS[0])
 	vmrun = sub.add_parser('vm-run', help="run a static binary in a target's VM")
+	vmrun.add_argument('--timeout', dest='vm_timeout', type=int, default=0,
+			   help="the VM's hard wall-clock limit in seconds (default: the target's)")
 	vmrun.add_argument('target')
 	vmrun.add_argument('binary')
+	vmrun.add_argument('binary_args', nargs=argparse.REMAINDER,
+			   help='arguments for the binary')
 	sub.add_parser('list', help='list the targets')
 	args = parser.parse_args()
 	args.binary = getattr(args, 'binary', None)
+	args.binary_args = tuple(getattr(args, 'binary_args', None) or ())
 
 	if args.cmd == 'list':
 		for target in kgd_target.load_all().values():
@@ -310,6 +329,9 @@ def main():
 		return 0
 	if args.cmd == 'check':
 		return cmd_run(args, list(kgd_target.load_all()))
+	if args.cmd == 'check-debug':
+		twins = kgd_debug.twins(kgd_target.load_all())
+		return cmd_run(args, list(twins), twins)
 	if args.cmd == 'series-bisect':
 		return cmd_bisect()
 	if args.cmd == 'bench':

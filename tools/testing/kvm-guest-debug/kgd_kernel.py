@@ -42,7 +42,16 @@ def image(build):
 
 
 def _fragment(build):
-	return os.path.join(kgd_paths.HARNESS, 'configs', build.config)
+	"""The build's fragments, in one file below its output directory."""
+	text = ''
+	for name in (build.config,) + build.extra_configs:
+		with open(os.path.join(kgd_paths.HARNESS, 'configs', name), encoding='utf-8') as f:
+			text += f.read()
+	merged = os.path.join(kernel_dir(build), '.kgd-fragment.config')
+	os.makedirs(kernel_dir(build), exist_ok=True)
+	with open(merged, 'w', encoding='utf-8') as f:
+		f.write(text)
+	return merged
 
 
 def _wanted(fragment):
@@ -81,7 +90,8 @@ def configure(build):
 		 for sym, val in _wanted(fragment) if got.get(sym, 'n') != val]
 	if wrong:
 		raise kgd_stage.StageError(
-			f'configs/{build.config} asks for options that Kconfig did not '
+			f'configs/{" + ".join((build.config,) + build.extra_configs)} asks for '
+			'options that Kconfig did not '
 			'keep (a missing dependency?):\n  ' + '\n  '.join(wrong))
 	with open(stamp, 'w', encoding='utf-8') as f:
 		f.write(digest + '\n')

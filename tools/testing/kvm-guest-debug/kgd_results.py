@@ -10,7 +10,7 @@ import kgd_stage
 
 KNOWN_BUGS = os.path.join(kgd_paths.HARNESS, 'known-emulator-bugs')
 # What /init echoes from the kernel log that fails a run.
-SPLATS = ('WARNING:', 'BUG:', 'Oops:', 'Kernel panic')
+SPLATS = ('WARNING:', 'BUG:', 'Oops:', 'Kernel panic', 'UBSAN:')
 RESULT = re.compile(r'^(ok|not ok) (\d+) (\S+)(?: # (.*))?$')
 # A case inside a test's own KTAP, as /init's console shows it.
 SUBTEST = re.compile(r'^\s+(ok|not ok) \d+ (.*?)(?: # .*)?$')
@@ -47,6 +47,12 @@ class Results:
 		self.baseline_repo = None
 		self.am_commit = None
 		self.known = load_known_bugs()
+
+	def share_known_bugs(self, source, target):
+		"""Applies the known bugs of target source to target too."""
+		for (tgt, test), bugs in list(self.known.items()):
+			if tgt == source:
+				self.known[(target, test)] = bugs
 
 	def built(self, name):
 		return name in self.builds

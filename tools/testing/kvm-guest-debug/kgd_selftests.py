@@ -56,13 +56,15 @@ def _standalone(build, src, dest, headers, log):
 	kgd_stage.run(cmd + ['-o', dest, src], log, env=kgd_kernel.ccache_env())
 
 
-def build(target, extra_binary=None):
-	"""Returns [(Test, host path)] for the target, /init not included."""
+def build(target, extra_binary=None, extra_args=()):
+	"""Returns [(Test, host path)] for the target, /init not included;
+	with extra_binary, that binary alone, run with extra_args."""
 	bld = target.selftests_from or target.build
 	log = kgd_paths.log(f'{bld.name}-selftests')
 	if extra_binary:
 		name = os.path.basename(extra_binary)
-		return [(Test(name, timeout=max(30, target.vm_timeout - 60)), extra_binary)]
+		return [(Test(name, args=tuple(extra_args),
+			      timeout=max(30, target.vm_timeout - 60)), extra_binary)]
 	headers = kgd_kernel.headers(bld)
 	paths = _kvm_selftests(target, headers, log)
 	for test in target.tests:

@@ -24,6 +24,7 @@ class Build:
 	selftests_arch: str = ''	# ARCH= for the kvm selftests; '' for none
 	packages: tuple = ()		# (command or path, Debian package)
 	static_checks: bool = False	# W=1 and sparse on the files the series touches
+	extra_configs: tuple = ()	# fragments applied after config
 	# A kernel without a fix: the series up to, not including, this patch
 	# of patches/.  It shows what the fix fixes.
 	before_patch: str = ''
@@ -84,6 +85,8 @@ class Target:
 	bare_metal: BareMetal = None
 	# The gdb stub's end-to-end check and `make demo` (kgd_gdb).
 	gdb: GdbLink = None
+	# A variant of another target: that target's known emulator bugs apply.
+	known_bugs_of: str = ''
 	description: str = ''
 
 

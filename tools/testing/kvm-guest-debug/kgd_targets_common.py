@@ -16,6 +16,7 @@ ARM64_TESTS = (
 	Test('guest_debug_trace_test', timeout=120),
 	Test('kvm_binary_stats_test', timeout=120),
 	Test('guest_debug_fuzz_test', timeout=300),
+	Test('guest_debug_step_race_test', timeout=300),
 )
 
 # With our_qemu, kgd_qemu builds qemu-system-ppc: Debian's never compares

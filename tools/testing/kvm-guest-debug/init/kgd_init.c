@@ -263,7 +263,7 @@ int main(void)
 	static const char *const at_start[] = { "kvm", "KVM", NULL };
 	static const char *const at_end[] = {
 		"WARNING:", "BUG:", "Oops:", "Call trace:", "Call Trace:", "Kernel panic",
-		NULL,
+		"UBSAN:", NULL,
 	};
 	static struct test tests[MAX_TESTS];
 	int i, n, failed = 0;

@@ -16,9 +16,9 @@ TARGET = Target(
 	       Test('kvm_binary_stats_test', args=('4', '1'), timeout=120),
 	       Test('powerpc/e500_initial_tlb_test', timeout=60),
 	       Test('powerpc/guest_debug_test', timeout=600),
-	       # Not guest_debug_fuzz_test yet: seed 1 hangs this host whole
-	       # (an open bug of ours, see README "Open bugs").
-	       Test('guest_debug_trace_test', timeout=120)),
+	       Test('guest_debug_trace_test', timeout=120),
+	       Test('guest_debug_fuzz_test', timeout=300),
+	       Test('guest_debug_step_race_test', timeout=300)),
 	# The stub's line: ppce500's second 16550 (ttyS1), on a loopback TCP port.
 	gdb=GdbLink(device='/dev/ttyS1', guest_start='booke.S', guest_base=0x10000,
 		    guest_cflags=('-mcpu=8548', '-msoft-float'), bad_addr=0xf0000000,

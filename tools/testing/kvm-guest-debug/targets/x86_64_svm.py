@@ -21,7 +21,8 @@ TARGET = Target(
 	       Test('x86_64/debug_regs', timeout=300),
 	       Test('guest_debug_trace_test', timeout=120),
 	       Test('kvm_binary_stats_test', timeout=300),
-	       Test('guest_debug_fuzz_test', timeout=300)),
+	       Test('guest_debug_fuzz_test', timeout=300),
+	       Test('guest_debug_step_race_test', timeout=300)),
 	# The stub's line: the second 16550 (ttyS1), on a loopback TCP port.
 	gdb=GdbLink(device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
 		    guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),

@@ -16,7 +16,10 @@
  * or EBUSY; every exit is a ucall or a well-formed KVM_EXIT_DEBUG; no
  * operation hangs.  Splats are the harness's to catch, in the kernel log.
  *
- *   guest_debug_fuzz_test [-s seed] [-n operations per thread] [-t threads]
+ *   guest_debug_fuzz_test [-s seed] [-n operations per thread] [-t threads] [-v]
+ *
+ * -v prints every operation before it starts: when a run takes the host
+ * down with it, the console's last lines name the operation.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -77,6 +80,7 @@ struct fuzz_thread {
 static uint64_t seed = 1;
 static unsigned long nr_ops = 2000;
 static int nr_threads = 2;
+static bool verbose;
 static uint32_t cap2;
 static struct fuzz_thread threads[FUZZ_MAX_THREADS];
 
@@ -299,6 +303,19 @@ static void begin(struct fuzz_thread *t, const char *what)
 {
 	t->doing = what;
 	note(t, t->control, 0);
+	if (verbose)
+		ksft_print_msg("thread %d op %lu: %s\n", t->id, t->op, what);
+}
+
+static void print_request(struct kvm_guest_debug *dbg)
+{
+	uint64_t *words = (uint64_t *)&dbg->arch;
+	unsigned int i;
+
+	ksft_print_msg("  control 0x%x, arch:", dbg->control);
+	for (i = 0; i < sizeof(dbg->arch) / sizeof(*words); i++)
+		printf(" %llx", (unsigned long long)words[i]);
+	printf("\n");
 }
 
 static void op_set_debug(struct fuzz_thread *t)
@@ -325,6 +342,8 @@ static void op_set_debug(struct fuzz_thread *t)
 		for (i = 0; i < sizeof(dbg.arch) / sizeof(*words); i++)
 			words[i] = chance(t, 70) ? 0 : rnd(t);
 	}
+	if (verbose)
+		print_request(&dbg);
 	r = __vcpu_ioctl(t->vcpu, KVM_SET_GUEST_DEBUG, &dbg);
 	note(t, dbg.control, r ? errno : 0);
 	if (bad_bit || (dbg.control & FUZZ_INJECT) == FUZZ_INJECT) {
@@ -476,16 +495,20 @@ int main(int argc, char *argv[])
 	pthread_t dog;
 	int opt, i;
 
-	while ((opt = getopt(argc, argv, "s:n:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:v")) != -1) {
 		if (opt == 's')
 			seed = strtoull(optarg, NULL, 0);
 		else if (opt == 'n')
 			nr_ops = strtoul(optarg, NULL, 0);
 		else if (opt == 't')
 			nr_threads = atoi(optarg);
+		else if (opt == 'v')
+			verbose = true;
 		else
 			exit(KSFT_FAIL);
 	}
+	if (verbose)
+		setvbuf(stdout, NULL, _IONBF, 0);
 	TEST_ASSERT(nr_threads >= 1 && nr_threads <= FUZZ_MAX_THREADS,
 		    "-t takes 1 to %d threads", FUZZ_MAX_THREADS);
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_SET_GUEST_DEBUG));
