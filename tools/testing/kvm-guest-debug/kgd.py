@@ -59,8 +59,9 @@ def prepare_series():
 	return ver, tip, series
 
 
-def prepare_tree(results):
-	"""Series, git am check, and the build tree at the am'd commit."""
+def prepare_tree(results, style=True):
+	"""Series, git am check, and the build tree at the am'd commit; with
+	style, checkpatch on the series too."""
 	ver, tip, series = prepare_series()
 	results.baseline_repo = kgd_baseline.repo_dir(ver)
 	with kgd_stage.Stage('series', f'git am {len(series) - 1} patches onto a pristine tree'):
@@ -74,6 +75,8 @@ def prepare_tree(results):
 		    f'{len(series) - 1} patches apply to the pristine baseline with git am '
 		    'and give exactly the tested tree')
 	kgd_series.checkout_build_tree(commit)
+	if not style:
+		return
 	add_style_result(results, 'series-checkpatch', kgd_checkpatch.check(series),
 			 'patch(es) not checkpatch --strict clean',
 			 f'{len(series) - 1} patches are checkpatch --strict clean')
@@ -210,7 +213,8 @@ def cmd_run(args, names, targets=None):
 	results.header()
 	try:
 		kgd_deps.ensure(())
-		prepare_tree(results)
+		# vm-run is for trying things out: checkpatch is check's business.
+		prepare_tree(results, style=args.cmd != 'vm-run')
 		if args.cmd == 'check':
 			check_docs(results)
 	except kgd_stage.StageError as err:

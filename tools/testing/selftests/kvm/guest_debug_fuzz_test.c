@@ -333,6 +333,12 @@ static void op_set_debug(struct fuzz_thread *t)
 		bad_bit = !(bit & cap2);
 		dbg.control |= bit;
 	}
+	/*
+	 * One INJECT flag hands the last stop back: only where the guest
+	 * can take it, as in op_inject().  Both stay, for their EINVAL.
+	 */
+	if ((dbg.control & FUZZ_INJECT) != FUZZ_INJECT && !arch_may_inject(t))
+		dbg.control &= ~FUZZ_INJECT;
 	/* Half the requests are built to be valid; the rest are noise. */
 	valid = chance(t, 50);
 	if (valid) {

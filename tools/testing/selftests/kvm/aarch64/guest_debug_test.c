@@ -15,6 +15,9 @@
 #include <signal.h>
 #include <unistd.h>
 #include <linux/bitfield.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 
 #include "arch_timer.h"
 #include "gic.h"
@@ -94,6 +97,8 @@ struct gd_injected {
 static struct gd_injected gd_injected;
 static uint64_t gd_irq_count;
 static uint64_t gd_mdscr_seen;
+/* Written by the VMM thread itself, under its own perf watchpoint. */
+static uint64_t host_watched;
 
 #define VTIMER_IRQ	27	/* the virtual timer's PPI, KVM's default */
 
@@ -606,7 +611,7 @@ static bool bad_input_refused(struct gd_vm *g, const struct bad_input *b)
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW };
 	int nr = (b->reg == BCR || b->reg == BVR) ? g->brps : g->wrps;
 	int slot = b->slot < 0 ? nr : b->slot;
-	uint64_t *regs[] = { dbg.arch.dbg_bcr, dbg.arch.dbg_bvr, dbg.arch.dbg_wcr,
+	__u64 *regs[] = { dbg.arch.dbg_bcr, dbg.arch.dbg_bvr, dbg.arch.dbg_wcr,
 			     dbg.arch.dbg_wvr };
 	int r;
 
@@ -972,6 +977,71 @@ static enum race_result race_once(struct gd_vm *g)
 	return RACE_PASSED;
 }
 
+static void write_watched(int times)
+{
+	while (times--)
+		WRITE_ONCE(host_watched, host_watched + 1);
+}
+
+static bool watched_count_is(int fd, uint64_t want, const char *when)
+{
+	uint64_t count = 0;
+
+	return expect(read(fd, &count, sizeof(count)) == sizeof(count),
+		      "reading the perf counter: %s", strerror(errno)) &&
+	       expect(count == want, "%s: the VMM thread's watchpoint counted %lu writes, want %lu",
+		      when, count, want);
+}
+
+/*
+ * The VMM thread's own hw_breakpoint (a perf watchpoint on its memory)
+ * sits in the debug registers that userspace's guest session borrows
+ * during KVM_RUN: it must count every write before, between and after.
+ */
+static bool test_host_hwbp(struct gd_vm *g, int n, uint64_t arg)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_BREAKPOINT,
+		.size = sizeof(attr),
+		.bp_type = HW_BREAKPOINT_W,
+		.bp_addr = (uint64_t)&host_watched,
+		.bp_len = HW_BREAKPOINT_LEN_8,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+	};
+	struct kvm_guest_debug_arch arch = {};
+	bool ok;
+	int fd;
+
+	fd = syscall(__NR_perf_event_open, &attr, 0, -1, -1, 0);
+	if (!expect(fd >= 0, "perf_event_open of a hardware watchpoint: %s", strerror(errno)))
+		return false;
+	write_watched(3);
+	arch.dbg_bvr[0] = GUEST_LABEL(gd_plain0);
+	arch.dbg_bcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
+	arm_case(g, OP_STEP_PLAIN, 0, 0);
+	ok = watched_count_is(fd, 3, "before KVM_RUN");
+	if (ok) {
+		set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
+		gd_run(g);
+		ok = debug_exit(g, EC_BREAKPT_LOW);
+	}
+	if (ok) {
+		write_watched(3);
+		ok = watched_count_is(fd, 6, "after a debug exit");
+	}
+	if (ok) {
+		set_debug(g, 0, NULL);
+		ok = run_to_sync(g);
+	}
+	if (ok) {
+		write_watched(3);
+		ok = watched_count_is(fd, 9, "after the session ended");
+	}
+	close(fd);
+	return ok;
+}
+
 static bool test_set_while_running(struct gd_vm *g, int n, uint64_t arg)
 {
 	struct gd_cmd *cmd = addr_gva2hva(g->vm, (vm_vaddr_t)&gd_cmd);
@@ -1070,6 +1140,7 @@ int main(void)
 		{ test_ownership, "ownership: the guest's debug state survives and takes turns" },
 		{ test_mdscr_under_step, "ownership: the guest MDSCR_EL1 under userspace step" },
 		{ test_set_while_running, "concurrency: SET_GUEST_DEBUG waits for a running vCPU" },
+		{ test_host_hwbp, "the VMM thread's own hw_breakpoint counts across KVM_RUN" },
 		{ test_bad_input, "bad input: reserved bits, misaligned addresses, missing slots" },
 	};
 	struct gd_vm probe;

@@ -49,7 +49,7 @@ static inline const char *gd_stat_name(enum gd_stat stat)
  */
 static inline void gd_stats_read(struct kvm_vcpu *vcpu, struct gd_stats *stats)
 {
-	struct kvm_stats_desc *descs, *desc;
+	struct kvm_stats_desc *descs, *desc = NULL;
 	struct kvm_stats_header header;
 	int fd = vcpu_get_stats_fd(vcpu);
 	int stat;

@@ -54,6 +54,9 @@ static uint64_t bp_count, bp_rip;
 static uint64_t pushed_while_stepped, pushed_after;
 static uint64_t read_db[4], read_dr7;
 static uint64_t host_watched;
+static uint64_t irq_count;
+
+#define GD_IRQ_VECTOR	0x40
 
 #define GUEST_VAR(vm, var)	(*(typeof(var) *)addr_gva2hva(vm, (vm_vaddr_t)&(var)))
 
@@ -75,6 +78,12 @@ static void guest_bp_handler(struct ex_regs *regs)
 {
 	bp_count++;
 	bp_rip = regs->rip;
+}
+
+static void guest_irq_handler(struct ex_regs *regs)
+{
+	irq_count++;
+	x2apic_write_reg(APIC_EOI, 0);
 }
 
 static void guest_set_own_drs(void)
@@ -109,6 +118,7 @@ enum gd_case {
 	GD_GD_GUEST_HW,
 	GD_OWNERSHIP,
 	GD_HOST_HWBP,
+	GD_BLOCKIRQ,
 	GD_BAD_INPUT,
 	GD_NR_CASES
 };
@@ -213,6 +223,23 @@ static void guest_code(uint64_t which)
 		guest_set_own_drs();
 		GUEST_SYNC(0);
 		asm volatile("gd_hw_mark: nop");
+		break;
+	case GD_BLOCKIRQ:
+		/* A self-IPI, pending from here on behind IF = 0. */
+		x2apic_enable();
+		asm volatile("cli");
+		x2apic_write_reg(APIC_ICR, APIC_DEST_SELF | APIC_INT_ASSERT | APIC_DM_FIXED |
+					   GD_IRQ_VECTOR);
+		GUEST_SYNC(0);
+		asm volatile("gd_i0: sti\n\t"
+			     "gd_i1: nop\n\t"
+			     "gd_i2: nop\n\t"
+			     "gd_i3: cli\n\t"
+			     "gd_i4: nop");
+		GUEST_SYNC(1);
+		asm volatile("sti\n\t"
+			     "nop\n\t"
+			     "cli");
 		break;
 	case GD_BAD_INPUT:
 		asm volatile("gd_bad_int3: int3");
@@ -643,6 +670,36 @@ static bool test_host_hwbp(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	return ok;
 }
 
+/*
+ * BLOCKIRQ only delays an interrupt: steps with one pending stay in line,
+ * and the guest takes it, once, after the session.
+ */
+static bool test_blockirq(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
+{
+	const uint64_t stops[] = {
+		GUEST_LABEL(gd_i1), GUEST_LABEL(gd_i2), GUEST_LABEL(gd_i3),
+		GUEST_LABEL(gd_i4),
+	};
+	int i;
+
+	if (!runs_to(vcpu, UCALL_SYNC) ||
+	    !set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
+		       KVM_GUESTDBG_BLOCKIRQ, NULL) ||
+	    !step_to(vcpu, GUEST_LABEL(gd_i0)))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(stops); i++) {
+		gd_run(vcpu);
+		if (!debug_exit_at(vcpu, DB_VECTOR, stops[i], DR_STEP))
+			return false;
+	}
+	if (!set_debug(vcpu, 0, NULL) || !runs_to(vcpu, UCALL_SYNC) ||
+	    !expect(GUEST_VAR(vm, irq_count) == 0, "the interrupt came during the steps"))
+		return false;
+	return runs_to(vcpu, UCALL_DONE) &&
+	       expect(GUEST_VAR(vm, irq_count) == 1, "the held-back interrupt came %lu times",
+		      GUEST_VAR(vm, irq_count));
+}
+
 struct bad_request {
 	const char *what;
 	bool debugregs;		/* KVM_SET_DEBUGREGS rather than KVM_SET_GUEST_DEBUG */
@@ -795,6 +852,8 @@ static const struct {
 			   test_ownership },
 	[GD_HOST_HWBP] = { "the VMM thread's own hardware watchpoint survives KVM_RUN",
 			   test_host_hwbp },
+	[GD_BLOCKIRQ] = { "BLOCKIRQ: steps stay in line, the pending interrupt comes after",
+			  test_blockirq },
 };
 
 int main(void)
@@ -812,6 +871,7 @@ int main(void)
 		vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 		vm_install_exception_handler(vm, DB_VECTOR, guest_db_handler);
 		vm_install_exception_handler(vm, BP_VECTOR, guest_bp_handler);
+		vm_install_exception_handler(vm, GD_IRQ_VECTOR, guest_irq_handler);
 		vcpu_args_set(vcpu, 1, i);
 		memset(&gd_want, 0, sizeof(gd_want));
 		ok = gd_cases[i].run(vm, vcpu);
