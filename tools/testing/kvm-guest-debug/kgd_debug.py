@@ -34,6 +34,16 @@ DEBUG_BUILDS = {
 SLOWDOWN = 4
 
 
+def _more_memory(argv):
+	"""The emulator's argv with twice the guest RAM: KASAN's shadow and
+	quarantine take their share, and the fuzzer creates some 2,000 VMs."""
+	argv = list(argv)
+	if '-m' in argv:
+		i = argv.index('-m') + 1
+		argv[i] = str(int(argv[i]) * 2)
+	return tuple(argv)
+
+
 def _tests(target):
 	tests = []
 	for test in target.tests:
@@ -58,7 +68,7 @@ def twin(target):
 		f'{target.name}: check-debug wants its fuzzer run'
 	return dataclasses.replace(target, name=target.name + '-debug', build=build,
 				   selftests_from=target.build, tests=tests, gdb=None,
-				   known_bugs_of=target.name,
+				   known_bugs_of=target.name, qemu=_more_memory(target.qemu),
 				   vm_timeout=max(target.vm_timeout * SLOWDOWN, 3600),
 				   description=target.description + ' (checked kernel)')
 
