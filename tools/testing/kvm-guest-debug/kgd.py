@@ -319,7 +319,7 @@ def main():
 	args.binary_args = tuple(getattr(args, 'binary_args', None) or ())
 
 	if args.cmd == 'list':
-		for target in kgd_target.load_all().values():
+		for target in all_targets().values():
 			print(f'{target.name:20} {target.description}')
 		return 0
 	if args.cmd == 'series':

@@ -29,8 +29,7 @@ DEBUG_BUILDS = {
 					  extra_configs=('debug.config', 'debug-kasan.config')),
 }
 
-# The slowest emulator gets the most time: checked kernels run several
-# times slower than the plain ones.
+# Checked kernels run several times slower: every time limit grows by this.
 SLOWDOWN = 4
 
 
