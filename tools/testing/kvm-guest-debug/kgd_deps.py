@@ -20,6 +20,8 @@ COMMON = (
 	('/usr/lib/python3/dist-packages/git', 'python3-git'),
 	('/usr/bin/gzip', 'gzip'),
 	('sparse', 'sparse'),
+	# headers_install copies the uapi headers with rsync since 6.12.118.
+	('rsync', 'rsync'),
 )
 
 
