@@ -26,6 +26,8 @@ def cmdline_common(target):
 
 END_MARKER = '# kgd-init: done'
 PANIC_MARKER = 'Kernel panic - not syncing'
+# The fuzzer's line after each tenth of its run, shown as the run goes.
+PROGRESS_MARKER = 'fuzz progress:'
 GRACE = 5
 
 
@@ -161,6 +163,8 @@ def boot(target, initrd, kernel=None, link=None, timeout=None):
 					link.line(line)
 				if line.startswith('# kgd-init: running'):
 					kgd_stage.note(f'{target.name}: {line[len("# kgd-init: "):]}')
+				elif PROGRESS_MARKER in line:
+					kgd_stage.note(f'{target.name}: {line.lstrip(" #")}')
 				if line.startswith(END_MARKER) and stop_at is None:
 					stop_at = time.monotonic() + GRACE
 				if PANIC_MARKER in line and stop_at is None:

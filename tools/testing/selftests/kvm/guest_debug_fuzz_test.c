@@ -18,6 +18,7 @@
  *
  *   guest_debug_fuzz_test [-s seed] [-n operations per thread] [-t threads] [-v]
  *
+ * A line after each tenth of the operations says how far the run is.
  * -v prints every operation before it starts: when a run takes the host
  * down with it, the console's last lines name the operation.
  */
@@ -39,6 +40,8 @@
 
 #define FUZZ_MAX_THREADS	8
 #define FUZZ_HANG_SECONDS	60
+/* A line every tenth of the run: a slow emulator looks slow, not hung. */
+#define FUZZ_PROGRESS_STEPS	10
 #define FUZZ_INJECT		(KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB)
 #define FUZZ_TRAIL		16
 
@@ -463,19 +466,42 @@ static void print_trail(struct fuzz_thread *t)
 	}
 }
 
-/* Fails the run, with what reproduces it, when a thread stops moving. */
-static void *watchdog(void *arg)
+/* Prints how far the run is each time it passes another tenth of it. */
+static void report_progress(unsigned long *reported, const struct timespec *start,
+			    const struct timespec *now_ts)
 {
-	unsigned long last[FUZZ_MAX_THREADS] = { 0 };
-	struct timespec since[FUZZ_MAX_THREADS], now_ts;
+	unsigned long total = 0, want = nr_ops * nr_threads;
 	int i;
 
-	clock_gettime(CLOCK_MONOTONIC, &now_ts);
+	if (!want)
+		return;
 	for (i = 0; i < nr_threads; i++)
-		since[i] = now_ts;
+		total += atomic_load(&threads[i].done);
+	if (total * FUZZ_PROGRESS_STEPS / want <= *reported * FUZZ_PROGRESS_STEPS / want)
+		return;
+	*reported = total;
+	ksft_print_msg("fuzz progress: %lu of %lu operations after %ld s\n", total, want,
+		       (long)(now_ts->tv_sec - start->tv_sec));
+	fflush(stdout);
+}
+
+/*
+ * Fails the run, with what reproduces it, when a thread stops moving,
+ * and reports the run's progress on the way.
+ */
+static void *watchdog(void *arg)
+{
+	unsigned long last[FUZZ_MAX_THREADS] = { 0 }, reported = 0;
+	struct timespec since[FUZZ_MAX_THREADS], start, now_ts;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < nr_threads; i++)
+		since[i] = start;
 	for (;;) {
 		usleep(200000);
 		clock_gettime(CLOCK_MONOTONIC, &now_ts);
+		report_progress(&reported, &start, &now_ts);
 		for (i = 0; i < nr_threads; i++) {
 			unsigned long now = atomic_load(&threads[i].done);
 
