@@ -15,13 +15,11 @@
 #include <signal.h>
 #include <unistd.h>
 #include <linux/bitfield.h>
-#include <linux/hw_breakpoint.h>
-#include <linux/perf_event.h>
-#include <sys/syscall.h>
 
 #include "arch_timer.h"
 #include "gic.h"
 #include "guest_debug.h"
+#include "guest_debug_host_watch.h"
 #include "guest_debug_stats.h"
 #include "kvm_util.h"
 #include "processor.h"
@@ -977,22 +975,6 @@ static enum race_result race_once(struct gd_vm *g)
 	return RACE_PASSED;
 }
 
-static void write_watched(int times)
-{
-	while (times--)
-		WRITE_ONCE(host_watched, host_watched + 1);
-}
-
-static bool watched_count_is(int fd, uint64_t want, const char *when)
-{
-	uint64_t count = 0;
-
-	return expect(read(fd, &count, sizeof(count)) == sizeof(count),
-		      "reading the perf counter: %s", strerror(errno)) &&
-	       expect(count == want, "%s: the VMM thread's watchpoint counted %lu writes, want %lu",
-		      when, count, want);
-}
-
 /*
  * The VMM thread's own hw_breakpoint (a perf watchpoint on its memory)
  * sits in the debug registers that userspace's guest session borrows
@@ -1000,43 +982,33 @@ static bool watched_count_is(int fd, uint64_t want, const char *when)
  */
 static bool test_host_hwbp(struct gd_vm *g, int n, uint64_t arg)
 {
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_BREAKPOINT,
-		.size = sizeof(attr),
-		.bp_type = HW_BREAKPOINT_W,
-		.bp_addr = (uint64_t)&host_watched,
-		.bp_len = HW_BREAKPOINT_LEN_8,
-		.exclude_kernel = 1,
-		.exclude_hv = 1,
-	};
 	struct kvm_guest_debug_arch arch = {};
+	int fd = host_watch_open(&host_watched);
 	bool ok;
-	int fd;
 
-	fd = syscall(__NR_perf_event_open, &attr, 0, -1, -1, 0);
-	if (!expect(fd >= 0, "perf_event_open of a hardware watchpoint: %s", strerror(errno)))
+	if (fd < 0)
 		return false;
-	write_watched(3);
+	host_watch_write(&host_watched, 3);
 	arch.dbg_bvr[0] = GUEST_LABEL(gd_plain0);
 	arch.dbg_bcr[0] = DBGxCR_E | DBGxCR_PRIV_EL1 | DBGBCR_BAS_A64;
 	arm_case(g, OP_STEP_PLAIN, 0, 0);
-	ok = watched_count_is(fd, 3, "before KVM_RUN");
+	ok = host_watch_count_is(fd, 3, "before KVM_RUN");
 	if (ok) {
 		set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW, &arch);
 		gd_run(g);
 		ok = debug_exit(g, EC_BREAKPT_LOW);
 	}
 	if (ok) {
-		write_watched(3);
-		ok = watched_count_is(fd, 6, "after a debug exit");
+		host_watch_write(&host_watched, 3);
+		ok = host_watch_count_is(fd, 6, "after a debug exit");
 	}
 	if (ok) {
 		set_debug(g, 0, NULL);
 		ok = run_to_sync(g);
 	}
 	if (ok) {
-		write_watched(3);
-		ok = watched_count_is(fd, 9, "after the session ended");
+		host_watch_write(&host_watched, 3);
+		ok = host_watch_count_is(fd, 9, "after the session ended");
 	}
 	close(fd);
 	return ok;

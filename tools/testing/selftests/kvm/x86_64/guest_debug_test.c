@@ -12,15 +12,13 @@
  * another.
  */
 #include <errno.h>
-#include <linux/hw_breakpoint.h>
-#include <linux/perf_event.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <asm/debugreg.h>
 
 #include "apic.h"
 #include "guest_debug.h"
+#include "guest_debug_host_watch.h"
 #include "guest_debug_stats.h"
 #include "kvm_util.h"
 #include "processor.h"
@@ -331,6 +329,27 @@ static bool step_to(struct kvm_vcpu *vcpu, uint64_t pc)
 	return expect(false, "never stepped onto 0x%lx", pc);
 }
 
+/*
+ * From the guest's next sync, steps with flags on top of SINGLESTEP to
+ * start, then once for each of the n stops, which must come in order.
+ */
+static bool step_through(struct kvm_vcpu *vcpu, uint32_t flags, uint64_t start,
+			 const uint64_t *stops, int n)
+{
+	int i;
+
+	if (!runs_to(vcpu, UCALL_SYNC) ||
+	    !set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | flags, NULL) ||
+	    !step_to(vcpu, start))
+		return false;
+	for (i = 0; i < n; i++) {
+		gd_run(vcpu);
+		if (!debug_exit_at(vcpu, DB_VECTOR, stops[i], DR_STEP))
+			return false;
+	}
+	return true;
+}
+
 static bool tf_hidden(struct kvm_vcpu *vcpu)
 {
 	struct kvm_regs regs;
@@ -474,18 +493,9 @@ static bool test_step_shadows(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 		GUEST_LABEL(gd_s1), GUEST_LABEL(gd_s3), GUEST_LABEL(gd_s4),
 		GUEST_LABEL(gd_s5), GUEST_LABEL(gd_s6),
 	};
-	int i;
 
-	if (!runs_to(vcpu, UCALL_SYNC) ||
-	    !set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL) ||
-	    !step_to(vcpu, GUEST_LABEL(gd_s0)))
-		return false;
-	for (i = 0; i < ARRAY_SIZE(stops); i++) {
-		gd_run(vcpu);
-		if (!debug_exit_at(vcpu, DB_VECTOR, stops[i], DR_STEP))
-			return false;
-	}
-	return set_debug(vcpu, 0, NULL) && runs_to(vcpu, UCALL_DONE);
+	return step_through(vcpu, 0, GUEST_LABEL(gd_s0), stops, ARRAY_SIZE(stops)) &&
+	       set_debug(vcpu, 0, NULL) && runs_to(vcpu, UCALL_DONE);
 }
 
 static bool test_pushf(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
@@ -493,18 +503,9 @@ static bool test_pushf(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 	const uint64_t stops[] = {
 		GUEST_LABEL(gd_pf1), GUEST_LABEL(gd_pf2), GUEST_LABEL(gd_pf3),
 	};
-	int i;
 
-	if (!runs_to(vcpu, UCALL_SYNC) ||
-	    !set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL) ||
-	    !step_to(vcpu, GUEST_LABEL(gd_pf0)))
-		return false;
-	for (i = 0; i < ARRAY_SIZE(stops); i++) {
-		gd_run(vcpu);
-		if (!debug_exit_at(vcpu, DB_VECTOR, stops[i], DR_STEP))
-			return false;
-	}
-	return set_debug(vcpu, 0, NULL) &&
+	return step_through(vcpu, 0, GUEST_LABEL(gd_pf0), stops, ARRAY_SIZE(stops)) &&
+	       set_debug(vcpu, 0, NULL) &&
 	       runs_to(vcpu, UCALL_SYNC) &&
 	       expect(!(GUEST_VAR(vm, pushed_while_stepped) & GD_RFLAGS_TF),
 		      "PUSHF under the step pushed TF: 0x%lx",
@@ -611,46 +612,20 @@ static bool test_ownership(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 		      GUEST_VAR(vm, db_dr6));
 }
 
-static void write_watched(int times)
-{
-	while (times--)
-		WRITE_ONCE(host_watched, host_watched + 1);
-}
-
-static bool watched_count_is(int fd, uint64_t want, const char *when)
-{
-	uint64_t count = 0;
-
-	return expect(read(fd, &count, sizeof(count)) == sizeof(count),
-		      "reading the perf counter: %s", strerror(errno)) &&
-	       expect(count == want, "%s: the host's watchpoint counted %lu writes, want %lu",
-		      when, count, want);
-}
-
 static bool test_host_hwbp(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 {
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_BREAKPOINT,
-		.size = sizeof(attr),
-		.bp_type = HW_BREAKPOINT_W,
-		.bp_addr = (uint64_t)&host_watched,
-		.bp_len = HW_BREAKPOINT_LEN_8,
-		.exclude_kernel = 1,
-		.exclude_hv = 1,
-	};
 	const uint64_t dr[8] = {
 		[0] = GUEST_LABEL(gd_hw_mark),
 		[7] = GD_DR7_FIXED | 1,
 	};
+	int fd = host_watch_open(&host_watched);
 	bool ok;
-	int fd;
 
-	fd = syscall(__NR_perf_event_open, &attr, 0, -1, -1, 0);
-	if (!expect(fd >= 0, "perf_event_open of a hardware breakpoint: %s", strerror(errno)))
+	if (fd < 0)
 		return false;
-	write_watched(3);
+	host_watch_write(&host_watched, 3);
 	/* The guest loads its own DRs, then userspace's take their place. */
-	ok = watched_count_is(fd, 3, "before KVM_RUN") &&
+	ok = host_watch_count_is(fd, 3, "before KVM_RUN") &&
 	     runs_to(vcpu, UCALL_SYNC) &&
 	     set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, dr);
 	if (ok) {
@@ -658,13 +633,13 @@ static bool test_host_hwbp(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 		ok = debug_exit_at(vcpu, DB_VECTOR, GUEST_LABEL(gd_hw_mark), DR_TRAP0);
 	}
 	if (ok) {
-		write_watched(3);
-		ok = watched_count_is(fd, 6, "after a debug exit") &&
+		host_watch_write(&host_watched, 3);
+		ok = host_watch_count_is(fd, 6, "after a debug exit") &&
 		     set_debug(vcpu, 0, NULL) && runs_to(vcpu, UCALL_DONE);
 	}
 	if (ok) {
-		write_watched(3);
-		ok = watched_count_is(fd, 9, "after the guest ran with its own DRs");
+		host_watch_write(&host_watched, 3);
+		ok = host_watch_count_is(fd, 9, "after the guest ran with its own DRs");
 	}
 	close(fd);
 	return ok;
@@ -680,19 +655,10 @@ static bool test_blockirq(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 		GUEST_LABEL(gd_i1), GUEST_LABEL(gd_i2), GUEST_LABEL(gd_i3),
 		GUEST_LABEL(gd_i4),
 	};
-	int i;
 
-	if (!runs_to(vcpu, UCALL_SYNC) ||
-	    !set_debug(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
-		       KVM_GUESTDBG_BLOCKIRQ, NULL) ||
-	    !step_to(vcpu, GUEST_LABEL(gd_i0)))
-		return false;
-	for (i = 0; i < ARRAY_SIZE(stops); i++) {
-		gd_run(vcpu);
-		if (!debug_exit_at(vcpu, DB_VECTOR, stops[i], DR_STEP))
-			return false;
-	}
-	if (!set_debug(vcpu, 0, NULL) || !runs_to(vcpu, UCALL_SYNC) ||
+	if (!step_through(vcpu, KVM_GUESTDBG_BLOCKIRQ, GUEST_LABEL(gd_i0), stops,
+			  ARRAY_SIZE(stops)) ||
+	    !set_debug(vcpu, 0, NULL) || !runs_to(vcpu, UCALL_SYNC) ||
 	    !expect(GUEST_VAR(vm, irq_count) == 0, "the interrupt came during the steps"))
 		return false;
 	return runs_to(vcpu, UCALL_DONE) &&
