@@ -14,6 +14,7 @@ selftests under emulators, and print one KTAP stream.
 """
 
 import argparse
+import concurrent.futures
 import dataclasses
 import os
 import signal
@@ -132,7 +133,11 @@ def run_bare_metal(target, results):
 	kgd_results.collect(target, console, [target.bare_metal.name], results)
 
 
-def run_target(target, results, extra_binary=None, demo=False, extra_args=()):
+def run_target(target, results, extra_binary=None, demo=False, extra_args=(),
+	       background=None):
+	"""Builds what target needs, then boots it and collects its results:
+	in background (an executor) if given, and the returned future says
+	when that is done."""
 	build = target.build
 	name = target.name
 	if target.bare_metal:
@@ -140,7 +145,7 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=()):
 			raise kgd_stage.StageError(f'{name} boots a bare-metal program, not a '
 						   'kernel; vm-run needs a kernel target')
 		run_bare_metal(target, results)
-		return
+		return None
 	kgd_deps.ensure(build.packages)
 	if not results.built(build.name):
 		with kgd_stage.Stage(name, f'kernel {build.name} ({build.make_target})'):
@@ -161,7 +166,7 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=()):
 					    'objects the series touches')
 	if not target.emulator:
 		results.add(name, 'pass', f'{build.make_target} builds (compile-only target)')
-		return
+		return None
 	if target.our_qemu:
 		ensure_our_qemu(results)
 	session, files = None, ()
@@ -176,6 +181,14 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=()):
 		session = kgd_gdb.Session(target, guest, interactive=demo)
 	with kgd_stage.Stage(name, 'initramfs'):
 		initrd = kgd_selftests.initramfs(target, binaries, files)
+	if background:
+		return background.submit(boot_and_collect, target, results, initrd, binaries,
+					 session, demo, extra_binary)
+	return boot_and_collect(target, results, initrd, binaries, session, demo, extra_binary)
+
+
+def boot_and_collect(target, results, initrd, binaries, session, demo, extra_binary):
+	name = target.name
 	timeout = kgd_gdb.DEMO_TIMEOUT if demo else target.vm_timeout
 	with kgd_stage.Stage(name, f'boot and test ({target.emulator}, '
 			     f'hard timeout {timeout}s)'):
@@ -221,15 +234,37 @@ def cmd_run(args, names, targets=None):
 		kgd_stage.note(f'error: {err}')
 		results.finish()
 		return 1
+	# Bochs uses one core and is the slowest by far: with more than one
+	# target to run, its targets boot first, alongside the others' builds
+	# and boots, and the run waits for them at the end.
+	background = None
+	if len(names) > 1 and any(targets[n].emulator == 'bochs' for n in names):
+		background = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+		names = sorted(names, key=lambda n: targets[n].emulator != 'bochs')
+	waiting = {}
 	for name in names:
 		if getattr(args, 'vm_timeout', None):
 			targets[name] = dataclasses.replace(targets[name], vm_timeout=args.vm_timeout)
 		if targets[name].known_bugs_of:
 			results.share_known_bugs(targets[name].known_bugs_of, name)
+		bochs = targets[name].emulator == 'bochs'
 		try:
-			run_target(targets[name], results, args.binary, extra_args=args.binary_args)
+			done = run_target(targets[name], results, args.binary,
+					  extra_args=args.binary_args,
+					  background=background if bochs else None)
+			if done:
+				waiting[name] = done
 		except kgd_stage.StageError as err:
 			results.add(name, 'fail', str(err))
+	for name, done in waiting.items():
+		if not done.done():
+			kgd_stage.note(f'{name}: waiting for its run in the background')
+		try:
+			done.result()
+		except kgd_stage.StageError as err:
+			results.add(name, 'fail', str(err))
+	if background:
+		background.shutdown()
 	return results.finish()
 
 

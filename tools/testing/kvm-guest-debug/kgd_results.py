@@ -71,6 +71,10 @@ class Results:
 
 	def add(self, name, status, detail):
 		"""A top-level test without subtests; detail says what it showed."""
+		with kgd_stage.OUTPUT:
+			self._add(name, status, detail)
+
+	def _add(self, name, status, detail):
 		self.top += 1
 		self._count(status, name, detail)
 		lines = detail.splitlines() or ['']
@@ -179,6 +183,10 @@ class Results:
 
 	def target_block(self, target, console, planned):
 		"""Nests /init's KTAP from the console under one top-level test."""
+		with kgd_stage.OUTPUT:
+			self._target_block(target, console, planned)
+
+	def _target_block(self, target, console, planned):
 		try:
 			start = console.index('KTAP version 1')
 		except ValueError:

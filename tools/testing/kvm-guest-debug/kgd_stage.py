@@ -9,9 +9,13 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
 import time
 
 START = time.monotonic()
+# A target may boot in the background: whoever prints a line or a block
+# of results holds this, so that blocks stay whole.
+OUTPUT = threading.RLock()
 
 
 class StageError(Exception):
@@ -20,7 +24,8 @@ class StageError(Exception):
 
 def note(msg):
 	elapsed = time.monotonic() - START
-	print(f'# [{elapsed:7.1f}s] {msg}', flush=True)
+	with OUTPUT:
+		print(f'# [{elapsed:7.1f}s] {msg}', flush=True)
 
 
 class Stage:
