@@ -9,7 +9,6 @@
 #define SELFTEST_KVM_GUEST_DEBUG_HOST_WATCH_H
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -70,8 +69,9 @@ static inline bool host_watch_count_is(int fd, uint64_t want, const char *when)
 
 	return expect(read(fd, &count, sizeof(count)) == sizeof(count),
 		      "reading the perf counter: %s", strerror(errno)) &&
-	       expect(count == want, "%s: the VMM thread's watchpoint counted %" PRIu64 " writes, want %" PRIu64,
-		      when, count, want);
+	       expect(count == want,
+		      "%s: the VMM thread's watchpoint counted %llu writes, want %llu",
+		      when, (unsigned long long)count, (unsigned long long)want);
 }
 
 #endif /* SELFTEST_KVM_GUEST_DEBUG_HOST_WATCH_H */
