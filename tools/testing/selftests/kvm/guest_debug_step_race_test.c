@@ -34,6 +34,8 @@ static unsigned long nr_rounds = 200;
 /* The program's executable mapping: a step lands inside it or is wrong. */
 static uintptr_t text_start, text_end;
 static atomic_bool stop;
+/* vCPU threads past their first exit: the switching waits for all of them. */
+static atomic_int started;
 
 struct race_vcpu {
 	int id;
@@ -97,6 +99,8 @@ static void *vcpu_main(void *arg)
 
 	while (!atomic_load(&stop)) {
 		vcpu_run(v->vcpu);
+		if (!v->steps && !v->syncs)
+			atomic_fetch_add(&started, 1);
 		if (run->exit_reason == KVM_EXIT_DEBUG) {
 			TEST_ASSERT(is_step(v->vcpu, &pc),
 				    "vCPU %d: a KVM_EXIT_DEBUG that is not a step", v->id);
@@ -197,6 +201,12 @@ int main(int argc, char *argv[])
 		set_debug(vcpus[i].vcpu, STEP);
 		pthread_create(&vcpus[i].thread, NULL, vcpu_main, &vcpus[i]);
 	}
+	/*
+	 * On a slow or single-CPU host the switching could otherwise end
+	 * before some vCPU thread even enters KVM_RUN, and race with nothing.
+	 */
+	while (atomic_load(&started) < RACE_VCPUS)
+		sched_yield();
 	/* Off, on, and on without stepping, in turn on each vCPU. */
 	for (round = 0; round < nr_rounds; round++) {
 		static const uint32_t controls[] = { 0, STEP, KVM_GUESTDBG_ENABLE, STEP };
