@@ -10,6 +10,7 @@ checkout but never for a second extraction.
 import os
 import shutil
 
+import kgd_cache_lock
 import kgd_paths
 import kgd_stage
 
@@ -43,6 +44,14 @@ def ensure():
 	done = os.path.join(repo, '.git', 'kgd-complete')
 	if os.path.exists(done):
 		return ver, repo
+	with kgd_cache_lock.held('baseline'):
+		# Another run may have filled it while this one waited.
+		if not os.path.exists(done):
+			_extract(ver, repo, done)
+	return ver, repo
+
+
+def _extract(ver, repo, done):
 	log = kgd_paths.log('baseline')
 	with kgd_stage.Stage('baseline', f'extract {PACKAGE} {ver} into {repo}'):
 		partial = repo + '.partial'
@@ -64,4 +73,3 @@ def ensure():
 		kgd_stage.run(git + ['tag', 'baseline'], log)
 		with open(done, 'w', encoding='utf-8') as f:
 			f.write(ver + '\n')
-	return ver, repo

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 
 import kgd_baseline
+import kgd_cache_lock
 import kgd_paths
 import kgd_stage
 
@@ -133,6 +134,11 @@ def _source(log):
 
 def ensure():
 	"""Builds our QEMU unless the cached one has exactly these patches."""
+	with kgd_cache_lock.held('qemu'):
+		_ensure_built()
+
+
+def _ensure_built():
 	stamp = os.path.join(_root(), 'stamp')
 	log = kgd_paths.log('qemu')
 	with kgd_stage.Stage('qemu', f'Debian\'s QEMU source (apt-get source {PACKAGE}, once)'):
