@@ -17,7 +17,9 @@ import argparse
 import concurrent.futures
 import dataclasses
 import os
+import re
 import signal
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -27,6 +29,7 @@ import kgd_bare_metal
 import kgd_baseline
 import kgd_bench
 import kgd_bisect
+import kgd_bochs
 import kgd_checkpatch
 import kgd_debug
 import kgd_deps
@@ -90,6 +93,26 @@ def add_style_result(results, name, unclean, what_fails, passed):
 			    + '\n'.join(f'{patch}: {report}' for patch, report in unclean))
 	else:
 		results.add(name, 'pass', passed)
+
+
+def check_harness(results):
+	"""The harness's own tests (kgd_results_test.py), before any build."""
+	log = kgd_paths.log('harness-tests')
+	with kgd_stage.Stage('harness', 'its own tests: known bugs, KTAP verdicts, VM limits'):
+		proc = subprocess.run([sys.executable, os.path.join(kgd_paths.HARNESS,
+								     'kgd_results_test.py')],
+				      capture_output=True, text=True, check=False, timeout=300)
+	os.makedirs(kgd_paths.LOGS, exist_ok=True)
+	with open(log, 'w', encoding='utf-8') as f:
+		f.write(proc.stderr)
+	ran = re.search(r'^Ran (\d+) tests?', proc.stderr, re.MULTILINE)
+	if proc.returncode or not ran:
+		failed = re.findall(r'^(?:FAIL|ERROR): (\S+)', proc.stderr, re.MULTILINE)
+		results.add('harness-tests', 'fail', f'kgd_results_test.py failed: '
+			    f'{", ".join(failed) or "see the log"}; log: {log}')
+	else:
+		results.add('harness-tests', 'pass', f'kgd_results_test.py: {ran.group(1)} '
+			    'tests of the XFAIL rules, the KTAP verdicts and the VM time limits')
 
 
 def check_docs(results):
@@ -169,6 +192,8 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=(),
 		return None
 	if target.our_qemu:
 		ensure_our_qemu(results)
+	if target.emulator == 'bochs':
+		kgd_bochs.ensure(target.bochs_suite)
 	session, files = None, ()
 	with kgd_stage.Stage(name, 'selftests and /init'):
 		binaries = [] if demo else kgd_selftests.build(target, extra_binary, extra_args)
@@ -224,6 +249,8 @@ def cmd_run(args, names, targets=None):
 			      + ', '.join(targets))
 	results = kgd_results.Results()
 	results.header()
+	if args.cmd == 'check':
+		check_harness(results)
 	try:
 		kgd_deps.ensure(())
 		# vm-run is for trying things out: checkpatch is check's business.
@@ -300,6 +327,8 @@ def cmd_bench(name, scale):
 		prepare_tree(results)
 		if target.our_qemu:
 			ensure_our_qemu(results)
+		if target.emulator == 'bochs':
+			kgd_bochs.ensure(target.bochs_suite)
 		slower = kgd_bench.run(target, results, scale)
 	except kgd_stage.StageError as err:
 		results.add(f'bench-{name}', 'fail', str(err))

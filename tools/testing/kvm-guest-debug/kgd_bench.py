@@ -15,6 +15,7 @@ import os
 import re
 import statistics
 
+import kgd_bochs
 import kgd_kernel
 import kgd_paths
 import kgd_selftests
@@ -127,7 +128,7 @@ def run(target, results, scale):
 					samples[label][key].append(value)
 	lines, speedups = _table(target, samples)
 	when = datetime.date.today().isoformat()
-	emulator = 'Bochs 2.7' if target.emulator == 'bochs' else (
+	emulator = kgd_bochs.name(target.bochs_suite) if target.emulator == 'bochs' else (
 		'our QEMU 7.2' if target.our_qemu else "Debian's QEMU 7.2 TCG")
 	if alone:
 		intro = (f'`make bench TARGET={target.name} SCALE={scale}` on {when}: {emulator}, '

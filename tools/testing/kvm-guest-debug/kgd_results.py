@@ -16,13 +16,13 @@ RESULT = re.compile(r'^(ok|not ok) (\d+) (\S+)(?: # (.*))?$')
 SUBTEST = re.compile(r'^\s+(ok|not ok) \d+ (.*?)(?: # .*)?$')
 
 
-def load_known_bugs():
+def load_known_bugs(path=KNOWN_BUGS):
 	"""{(target, test): [(emulator, output pattern, reason), ...]}
 
 	A test of "test: case" names one KTAP case inside the test.
 	"""
 	bugs = {}
-	with open(KNOWN_BUGS, encoding='utf-8') as f:
+	with open(path, encoding='utf-8') as f:
 		for num, line in enumerate(f, 1):
 			line = line.strip()
 			if not line or line.startswith('#'):
@@ -30,7 +30,7 @@ def load_known_bugs():
 			fields = [x.strip() for x in line.split('|')]
 			if len(fields) != 5 or not all(fields):
 				raise kgd_stage.StageError(
-					f'{KNOWN_BUGS}:{num}: want "target | test | emulator | '
+					f'{path}:{num}: want "target | test | emulator | '
 					'output pattern | reason"')
 			bugs.setdefault((fields[0], fields[1]), []).append(tuple(fields[2:]))
 	return bugs
@@ -39,14 +39,14 @@ def load_known_bugs():
 class Results:
 	"""Collects leaf results; top-level KTAP tests are targets and checks."""
 
-	def __init__(self):
+	def __init__(self, known_bugs=KNOWN_BUGS):
 		self.counts = {'pass': 0, 'fail': 0, 'skip': 0, 'xfail': 0}
 		self.failures = []
 		self.top = 0
 		self.builds = set()
 		self.baseline_repo = None
 		self.am_commit = None
-		self.known = load_known_bugs()
+		self.known = load_known_bugs(known_bugs)
 
 	def share_known_bugs(self, source, target):
 		"""Applies the known bugs of target source to target too."""

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of the harness's own verdicts, in the way kunit_tool_test.py tests
+kunit.py: which failures the known-bug list turns into XFAIL, which KTAP
+fails a target, and what a VM that hangs or panics gives.
+
+The console logs in test_data/ are small recordings of /init's output;
+test_data/known-emulator-bugs lists the bugs of their target, "demo".
+make check runs this first; run it directly while changing the harness.
+"""
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Logs and VM folders of these tests go to a throwaway OUT, never the clone's.
+os.environ['KGD_OUT'] = tempfile.mkdtemp(prefix='kgd-results-test-')
+sys.path.insert(0, HERE)
+
+# pylint: disable=wrong-import-position
+import kgd_paths
+import kgd_results
+import kgd_stage
+import kgd_vm
+from kgd_target import Build, Target, Test
+
+DATA = os.path.join(HERE, 'test_data')
+KNOWN = os.path.join(DATA, 'known-emulator-bugs')
+BUILD = Build(name='demo', arch='x86', config='none', make_target='none', image='none')
+DEMO = Target(name='demo', build=BUILD, emulator='qemu',
+	      tests=(Test('t_plain'), Test('t_listed'), Test('t_cases')))
+PLANNED = [t.name for t in DEMO.tests]
+
+
+def judge(console_name, target=DEMO):
+	"""Runs the verdict on test_data/console_name; returns (Results, KTAP)."""
+	with open(os.path.join(DATA, console_name), encoding='utf-8') as f:
+		console = f.read().splitlines()
+	results = kgd_results.Results(known_bugs=KNOWN)
+	out = io.StringIO()
+	with contextlib.redirect_stdout(out):
+		results.target_block(target, console, PLANNED)
+	return results, out.getvalue()
+
+
+class KnownBugs(unittest.TestCase):
+	"""The list's rule: a failure it explains is XFAIL, nothing else is."""
+
+	def test_failures_as_listed_are_xfail(self):
+		results, ktap = judge('console-as-listed.log')
+		self.assertEqual(results.counts, {'pass': 1, 'fail': 0, 'skip': 0, 'xfail': 3})
+		self.assertIn('ok 2 t_listed # XFAIL Emu 1.0: the emulator steps twice', ktap)
+		self.assertIn('"case two": Emu 1.0: the emulator stops one instruction early', ktap)
+		self.assertIn('kernel-log # XFAIL Emu 1.0', ktap)
+		self.assertRegex(ktap, r'(?m)^ok 1 demo$')
+
+	def test_listed_test_that_passes_fails(self):
+		results, ktap = judge('console-listed-passes.log')
+		self.assertEqual(results.counts['fail'], 1)
+		self.assertIn('known bug no longer seen: Emu 1.0: the emulator steps twice; '
+			      'remove it from known-emulator-bugs', results.failures[0])
+		self.assertRegex(ktap, r'(?m)^not ok 1 demo$')
+
+	def test_listed_case_that_passes_fails(self):
+		results, _ = judge('console-listed-case-passes.log')
+		self.assertEqual(results.counts['fail'], 1)
+		self.assertIn('known bug no longer seen in "case two"', results.failures[0])
+
+	def test_listed_test_without_its_pattern_fails(self):
+		results, _ = judge('console-listed-no-pattern.log')
+		self.assertEqual(results.counts['fail'], 1)
+		self.assertIn('demo: t_listed', results.failures[0])
+		self.assertIn('its output lacks "SPURIOUS-STEP"', results.failures[0])
+
+	def test_listed_case_without_its_pattern_fails(self):
+		results, _ = judge('console-case-no-pattern.log')
+		self.assertEqual(results.counts['fail'], 1)
+		self.assertIn('demo: t_cases', results.failures[0])
+
+	def test_unlisted_failure_fails(self):
+		results, ktap = judge('console-unlisted.log')
+		self.assertEqual(results.counts['fail'], 1)
+		self.assertIn('demo: t_plain', results.failures[0])
+		self.assertRegex(ktap, r'(?m)^  not ok 1 t_plain')
+
+	def test_other_targets_bugs_do_not_apply(self):
+		other = Target(name='other', build=BUILD, emulator='qemu', tests=DEMO.tests)
+		results, _ = judge('console-as-listed.log', other)
+		# t_listed, t_cases, and the kernel log's warning: none is other's bug.
+		self.assertEqual(results.counts['fail'], 3)
+		self.assertEqual(results.counts['xfail'], 0)
+
+	def test_a_variant_shares_the_bugs_it_names(self):
+		twin = Target(name='demo-debug', build=BUILD, emulator='qemu', tests=DEMO.tests,
+			      known_bugs_of='demo')
+		with open(os.path.join(DATA, 'console-as-listed.log'), encoding='utf-8') as f:
+			console = f.read().splitlines()
+		results = kgd_results.Results(known_bugs=KNOWN)
+		results.share_known_bugs('demo', 'demo-debug')
+		with contextlib.redirect_stdout(io.StringIO()):
+			results.target_block(twin, console, PLANNED)
+		self.assertEqual(results.counts['fail'], 0)
+		self.assertEqual(results.counts['xfail'], 3)
+
+	def test_malformed_list_is_an_error(self):
+		with tempfile.NamedTemporaryFile('w', suffix='-bugs', delete=False) as f:
+			f.write('demo | t_listed | Emu 1.0 | no reason\n')
+		with self.assertRaisesRegex(kgd_stage.StageError, r':1: want "target \| test'):
+			kgd_results.load_known_bugs(f.name)
+		os.unlink(f.name)
+
+
+class KernelLog(unittest.TestCase):
+	"""Splats that /init echoes from the kernel log."""
+
+	def test_unexplained_splat_fails(self):
+		results, ktap = judge('console-splat.log')
+		self.assertEqual(results.counts['fail'], 1)
+		self.assertIn('splat in the kernel log: [    3.200000] BUG: KASAN', ktap)
+
+	def test_listed_splat_no_longer_seen_fails(self):
+		results, _ = judge('console-kernel-log-clean.log')
+		self.assertEqual(results.counts['fail'], 1)
+		self.assertIn('demo: kernel-log', results.failures[0])
+		self.assertIn('known bug no longer seen', results.failures[0])
+
+	def test_expected_oops_must_show(self):
+		unfixed = Target(name='unfixed', build=BUILD, emulator='qemu', tests=DEMO.tests,
+				 kernel_log_must_show=(('bug 1', r'BUG: kernel BUG at'),))
+		results, _ = judge('console-splat.log', unfixed)
+		self.assertIn('unfixed: kernel-log: the kernel log does not show bug 1',
+			      results.failures)
+
+
+class Ktap(unittest.TestCase):
+	"""What /init reported, or did not."""
+
+	def test_missing_results_fail(self):
+		results, ktap = judge('console-cut-short.log')
+		self.assertIn('demo: t_listed: no result from /init', results.failures)
+		self.assertIn('demo: t_cases: no result from /init', results.failures)
+		self.assertRegex(ktap, r'(?m)^not ok 1 demo$')
+
+	def test_no_ktap_at_all_fails(self):
+		results = kgd_results.Results(known_bugs=KNOWN)
+		with contextlib.redirect_stdout(io.StringIO()):
+			results.target_block(DEMO, ['Kernel panic - not syncing: VFS'], PLANNED)
+		self.assertEqual(results.failures, ['demo: no KTAP output from /init'])
+
+	def test_closing_line_counts_xfail_as_skipped(self):
+		results, _ = judge('console-as-listed.log')
+		out = io.StringIO()
+		with contextlib.redirect_stdout(out):
+			status = results.finish()
+		self.assertEqual(status, 0)
+		self.assertIn('\n1 passed, 0 failed, 3 skipped\n', out.getvalue())
+
+	def test_closing_line_fails_the_run(self):
+		results, _ = judge('console-unlisted.log')
+		out = io.StringIO()
+		with contextlib.redirect_stdout(out):
+			status = results.finish()
+		self.assertEqual(status, 1)
+		self.assertIn('# FAILED demo: t_plain', out.getvalue())
+
+	def test_unfixed_kernel_must_fail_with_its_bug(self):
+		spec = Test('t_listed', must_fail=(('bug 2', r'SPURIOUS-STEP'),))
+		unfixed = Target(name='demo', build=BUILD, emulator='qemu',
+				 tests=(Test('t_plain'), spec, Test('t_cases')))
+		results, _ = judge('console-listed-passes.log', unfixed)
+		self.assertIn('demo: t_listed: passes on the kernel without the fix',
+			      results.failures)
+		results, _ = judge('console-listed-no-pattern.log', unfixed)
+		self.assertIn('demo: t_listed: fails, but does not show bug 2', results.failures)
+
+
+def _vm(script, vm_timeout):
+	"""A target whose "emulator" is a shell script standing in for a VM."""
+	return Target(name='fake-vm', build=BUILD, emulator='qemu', vm_timeout=vm_timeout,
+		      qemu=('sh', '-c', script))
+
+
+class HardLimits(unittest.TestCase):
+	"""kgd_vm: a VM that hangs or panics ends, and says why."""
+
+	def setUp(self):
+		os.makedirs(kgd_paths.LOGS, exist_ok=True)
+		self.note = kgd_stage.note
+		kgd_stage.note = lambda msg: None
+
+	def tearDown(self):
+		kgd_stage.note = self.note
+
+	def test_hang_hits_the_hard_timeout(self):
+		vm = _vm('echo KTAP version 1; exec sleep 60', vm_timeout=2)
+		with self.assertRaisesRegex(kgd_stage.StageError, r'hard timeout of 2s reached'):
+			kgd_vm.boot(vm, initrd='none', kernel='none')
+
+	def test_panic_ends_the_run(self):
+		vm = _vm('echo "Kernel panic - not syncing: Fatal exception"; exec sleep 60',
+			 vm_timeout=60)
+		with self.assertRaisesRegex(kgd_stage.StageError, r'the kernel panicked'):
+			kgd_vm.boot(vm, initrd='none', kernel='none')
+
+	def test_exit_before_init_is_done(self):
+		vm = _vm('echo KTAP version 1; exit 3', vm_timeout=60)
+		with self.assertRaisesRegex(kgd_stage.StageError,
+					    r'qemu exited \(3\) before /init finished'):
+			kgd_vm.boot(vm, initrd='none', kernel='none')
+
+	def test_finished_run_returns_the_console(self):
+		vm = _vm(f'echo KTAP version 1; echo "{kgd_vm.END_MARKER}, 0 of 0"; exec sleep 60',
+			 vm_timeout=60)
+		lines = kgd_vm.boot(vm, initrd='none', kernel='none')
+		self.assertEqual(lines[0], 'KTAP version 1')
+
+
+if __name__ == '__main__':
+	unittest.main()
