@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The Bochs a target runs on: bookworm's 2.7 on the host, or trixie's 3.0
-in a chroot that the harness makes once per machine.
+"""The Bochs that the VMX targets run on: trixie's, in a chroot that the
+harness makes once per machine.
 
-Bochs 2.7 gets single steps over VM-exiting instructions wrong (see
-known-emulator-bugs), and Bochs cannot be built here: Debian's orig
-tarball is missing from the mirror.  Trixie's binary package of 3.0 has
-the fix, but needs trixie's libraries.  So a minimal trixie chroot, made
-with debootstrap from Debian's mirror, holds it; every clone on the
-machine shares it through the cache, one writer at a time, with a stamp
-that names the Bochs version it holds.
+Bookworm's Bochs 2.7 leaves a single-step trap pending in the VMCS after
+a step over a VM-exiting instruction, so the next VM entry raises a #DB
+one instruction early, and it has no posted interrupts at all.  Bochs
+cannot be built here (Debian's orig tarball is missing from the mirror),
+but trixie's binary package of 3.0 has neither problem; it needs
+trixie's libraries.  So a minimal trixie chroot, made with debootstrap
+from Debian's mirror, holds it.  Every clone on the machine shares it
+through the cache, one writer at a time, with a stamp that names the
+Bochs version it holds.
 """
 
 import hashlib
@@ -26,8 +28,6 @@ MIRROR = 'http://deb.debian.org/debian'
 # does not configure in a minbase chroot.
 CHROOT_PACKAGES = ('bochs', 'bochs-term', 'bochsbios', 'vgabios')
 HOST_PACKAGES = (('debootstrap', 'debootstrap'),)
-# The host's Bochs: what the x86 build installs (kgd_builds.X86_64).
-HOST_SUITE = 'bookworm'
 # Where the run directories of the VMs go, inside a chroot.
 RUNS = 'kgd-runs'
 
@@ -37,8 +37,7 @@ def _root(suite):
 
 
 def chroot_dir(suite):
-	"""The chroot of suite, or None for the host's own Bochs."""
-	return None if suite == HOST_SUITE else os.path.join(_root(suite), 'root')
+	return os.path.join(_root(suite), 'root')
 
 
 def _stamp(suite):
@@ -51,11 +50,9 @@ def _stamp_text(suite, version):
 
 def version(suite):
 	"""The Debian version of suite's Bochs, as its package says."""
-	cmd = ['dpkg-query', '-W', '-f=${Version}', 'bochs']
-	root = chroot_dir(suite)
-	if root:
-		cmd = ['chroot', root] + cmd
-	proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+	proc = subprocess.run(['chroot', chroot_dir(suite), 'dpkg-query', '-W',
+			       '-f=${Version}', 'bochs'],
+			      capture_output=True, text=True, check=False)
 	return proc.stdout.strip() or 'unknown'
 
 
@@ -67,8 +64,6 @@ def name(suite):
 
 def ensure(suite):
 	"""Makes suite's chroot unless the cache has one with Bochs in it."""
-	if suite == HOST_SUITE:
-		return
 	kgd_deps.ensure(HOST_PACKAGES)
 	with kgd_cache_lock.held(f'bochs-{suite}'):
 		_ensure_chroot(suite)
@@ -119,22 +114,15 @@ def _ensure_chroot(suite):
 	kgd_stage.note(f'bochs: {name(suite)} ready in {root}')
 
 
-def run_dir(suite, fallback, target_name):
-	"""(host path, path Bochs sees) of the folder for one VM's files.
-
-	The host's Bochs uses fallback; a chroot's gets a folder inside the
-	chroot, one per clone and target, since the cache is shared.
+def run_dir(suite, target_name):
+	"""(host path, path Bochs sees) of the folder for one VM's files:
+	inside the chroot, one per clone and target, since the cache is shared.
 	"""
-	root = chroot_dir(suite)
-	if not root:
-		return fallback, fallback
 	clone = hashlib.sha256(kgd_paths.OUT.encode()).hexdigest()[:12]
 	inside = f'/{RUNS}/{clone}-{target_name}'
-	return root + inside, inside
+	return chroot_dir(suite) + inside, inside
 
 
 def argv(suite, bochsrc, cmds):
 	"""The command that runs Bochs on bochsrc (paths as Bochs sees them)."""
-	cmd = ['bochs-bin', '-q', '-f', bochsrc, '-rc', cmds]
-	root = chroot_dir(suite)
-	return ['chroot', root] + cmd if root else cmd
+	return ['chroot', chroot_dir(suite), 'bochs-bin', '-q', '-f', bochsrc, '-rc', cmds]

@@ -25,6 +25,11 @@ COMMON = (
 )
 
 
+# Another apt on the machine (a second clone's run) holds the lock for a
+# while: wait for it rather than fail.
+WAIT_FOR_LOCK = ['-o', 'DPkg::Lock::Timeout=600']
+
+
 def _have(what):
 	if what.startswith('/'):
 		return os.path.exists(what)
@@ -43,8 +48,8 @@ def ensure(needs):
 			raise kgd_stage.StageError(
 				'apt-get not found; install these by hand: ' + ' '.join(missing))
 		env = {'DEBIAN_FRONTEND': 'noninteractive'}
-		kgd_stage.run(['apt-get', 'update'], log, env=env, timeout=600)
-		kgd_stage.run(['apt-get', 'install', '-y', '--no-install-recommends']
+		kgd_stage.run(['apt-get'] + WAIT_FOR_LOCK + ['update'], log, env=env, timeout=900)
+		kgd_stage.run(['apt-get'] + WAIT_FOR_LOCK + ['install', '-y', '--no-install-recommends']
 			      + missing, log, env=env, timeout=1800)
 	still = [pkg for what, pkg in needs if not _have(what)]
 	if still:

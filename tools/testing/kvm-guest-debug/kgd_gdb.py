@@ -254,7 +254,7 @@ class Session:
 		return [a.replace('@PORT@', str(self.port)) for a in self.link.qemu_args]
 
 	def bochs_line(self):
-		return f'com2: enabled=1, mode=socket-server, dev=localhost:{self.port}\n'
+		return f'com2: enabled=1, mode=socket-server, dev=127.0.0.1:{self.port}\n'
 
 	def started(self):
 		threading.Thread(target=self._connect, daemon=True).start()

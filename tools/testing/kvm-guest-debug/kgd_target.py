@@ -75,9 +75,8 @@ class Target:
 	tests: tuple = ()
 	vm_timeout: int = 300		# hard wall-clock limit of one emulator run
 	bochs_cpu: str = ''
-	# The Debian suite whose Bochs runs the target: the host's (bookworm,
-	# 2.7), or trixie's 3.0 in a chroot (kgd_bochs).
-	bochs_suite: str = 'bookworm'
+	# The Debian suite whose Bochs runs the target, in a chroot (kgd_bochs).
+	bochs_suite: str = 'trixie'
 	kernel_log_expect: str = ''	# a line that proves KVM came up as intended
 	selftests_from: Build = None	# the build whose test binaries to run, if not build
 	# A kernel without a fix may oops: (bug, regex) pairs of splats the
@@ -90,8 +89,6 @@ class Target:
 	gdb: GdbLink = None
 	# A variant of another target: that target's known emulator bugs apply.
 	known_bugs_of: str = ''
-	# make check-debug runs a checked-kernel twin of the target (kgd_debug).
-	debug_twin: bool = True
 	description: str = ''
 
 

@@ -43,10 +43,10 @@ def _qemu_argv(target, initrd, kernel, link):
 	return argv
 
 
-def _bochs_prepare(target, initrd, workdir, link):
+def _bochs_prepare(target, initrd, link):
 	"""Makes the bootable ISO, bochsrc and debugger script Bochs needs;
 	returns (argv, the serial log on the host, the folder of the files)."""
-	workdir, seen = kgd_bochs.run_dir(target.bochs_suite, workdir, target.name)
+	workdir, seen = kgd_bochs.run_dir(target.bochs_suite, target.name)
 	shutil.rmtree(workdir, ignore_errors=True)
 	iso_root = os.path.join(workdir, 'iso')
 	os.makedirs(os.path.join(iso_root, 'isolinux'))
@@ -76,6 +76,7 @@ boot: cdrom
 clock: sync=none
 com1: enabled=1, mode=file, dev={seen}/serial.log
 mouse: enabled=0
+speaker: enabled=0
 display_library: rfb, options="timeout=0"
 panic: action=fatal
 log: {seen}/bochs-internal.log
@@ -130,7 +131,7 @@ def boot(target, initrd, kernel=None, link=None, timeout=None):
 	# gdb's ^C in an interactive session must not reach the emulator.
 	own_session = bool(link and link.interactive)
 	if target.emulator == 'bochs':
-		argv, serial, bochs_dir = _bochs_prepare(target, initrd, workdir, link)
+		argv, serial, bochs_dir = _bochs_prepare(target, initrd, link)
 		emu_log = open(kgd_paths.log(f'{target.name}-bochs'), 'w',  # pylint: disable=consider-using-with
 			       encoding='utf-8')
 		proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
