@@ -4,9 +4,10 @@
  * INJECT_DB reaching the guest's own handlers, the guest's own #BP, #DB,
  * ICEBP and DR7.GD staying the guest's while userspace debugs it, single
  * steps over instructions that exit or that KVM emulates and through the
- * MOV SS and STI shadows, the trap flag kept off the guest's stack, the
- * guest's DR0-7 kept bit for bit across a debug session, the VMM thread's
- * own hardware breakpoint surviving KVM_RUN, and requests KVM must refuse.
+ * MOV SS and STI shadows, no step trap left behind by an exit in the MOV SS
+ * shadow, the trap flag kept off the guest's stack, the guest's DR0-7 kept
+ * bit for bit across a debug session, the VMM thread's own hardware
+ * breakpoint surviving KVM_RUN, and requests KVM must refuse.
  *
  * Each case runs in a VM of its own, so that one failure cannot hide
  * another.
@@ -117,6 +118,7 @@ enum gd_case {
 	GD_OWNERSHIP,
 	GD_HOST_HWBP,
 	GD_BLOCKIRQ,
+	GD_STEP_MOVSS_EXIT,
 	GD_BAD_INPUT,
 	GD_NR_CASES
 };
@@ -238,6 +240,18 @@ static void guest_code(uint64_t which)
 		asm volatile("sti\n\t"
 			     "nop\n\t"
 			     "cli");
+		break;
+	case GD_STEP_MOVSS_EXIT:
+		GUEST_SYNC(0);
+		asm volatile("gd_m0: mov %%ss, %%eax\n\t"
+			     "gd_m1: mov %%eax, %%ss\n\t"
+			     "gd_m2: cpuid\n\t"
+			     "gd_m3: nop\n\t"
+			     "gd_m4: mov %%ss, %%eax\n\t"
+			     "gd_m5: mov %%eax, %%ss\n\t"
+			     "gd_m6: cpuid\n\t"
+			     "gd_m7: nop"
+			     : : : "rax", "rbx", "rcx", "rdx");
 		break;
 	case GD_BAD_INPUT:
 		asm volatile("gd_bad_int3: int3");
@@ -443,6 +457,7 @@ static bool step_once(struct kvm_vcpu *vcpu, uint64_t pc, uint32_t want_exit)
 {
 	struct kvm_run *run = vcpu->run;
 	uint32_t seen = 0;
+	bool stopped;
 
 	for (;;) {
 		gd_run(vcpu);
@@ -455,9 +470,10 @@ static bool step_once(struct kvm_vcpu *vcpu, uint64_t pc, uint32_t want_exit)
 			memset(run->mmio.data, 0, sizeof(run->mmio.data));
 		seen = run->exit_reason;
 	}
+	/* Both checks report, so that a failure shows the exit that ended the step. */
+	stopped = debug_exit_at(vcpu, DB_VECTOR, pc, DR_STEP);
 	return expect(seen == want_exit, "step to 0x%lx: userspace exit %s, want %s", pc,
-		      exit_reason_str(seen), exit_reason_str(want_exit)) &&
-	       debug_exit_at(vcpu, DB_VECTOR, pc, DR_STEP);
+		      exit_reason_str(seen), exit_reason_str(want_exit)) && stopped;
 }
 
 static bool test_step_exits(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
@@ -496,6 +512,25 @@ static bool test_step_shadows(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 
 	return step_through(vcpu, 0, GUEST_LABEL(gd_s0), stops, ARRAY_SIZE(stops)) &&
 	       set_debug(vcpu, 0, NULL) && runs_to(vcpu, UCALL_DONE);
+}
+
+/*
+ * CPUID VM-exits inside the MOV SS shadow, where the CPU may save the
+ * step's trap in the VMCS while KVM reports the step itself: that trap
+ * must not come back as a second step at the same RIP, nor as a #DB for
+ * the guest once userspace stops stepping.
+ */
+static bool test_step_movss_exit(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
+{
+	const uint64_t stops[] = {
+		GUEST_LABEL(gd_m1), GUEST_LABEL(gd_m3), GUEST_LABEL(gd_m4),
+		GUEST_LABEL(gd_m5), GUEST_LABEL(gd_m7),
+	};
+
+	return step_through(vcpu, 0, GUEST_LABEL(gd_m0), stops, ARRAY_SIZE(stops)) &&
+	       set_debug(vcpu, 0, NULL) && runs_to(vcpu, UCALL_DONE) &&
+	       expect(GUEST_VAR(vm, db_count) == 0, "the guest took %lu #DB, the last at 0x%lx",
+		      GUEST_VAR(vm, db_count), GUEST_VAR(vm, db_rip));
 }
 
 static bool test_pushf(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
@@ -820,6 +855,8 @@ static const struct {
 			   test_host_hwbp },
 	[GD_BLOCKIRQ] = { "BLOCKIRQ: steps stay in line, the pending interrupt comes after",
 			  test_blockirq },
+	[GD_STEP_MOVSS_EXIT] = { "a step over MOV SS and an exiting CPUID leaves no #DB behind",
+				 test_step_movss_exit },
 };
 
 int main(void)
