@@ -32,8 +32,9 @@ DEBUG_BUILDS = {
 # Checked kernels run several times slower: every time limit grows by this.
 SLOWDOWN = 4
 # Bochs runs the checked x86 kernel slowest of all: its 100,000 fuzz
-# operations take 75-92 min of wall time on an idle machine, and the
-# whole run used 97 of 120 min while other twins built and ran beside it.
+# operations took 75-92 min of wall time on Bochs 2.7, and the whole run
+# 97 min while other twins built and ran beside it; 3.0 is about twice as
+# fast alone, but as slow when it shares the two cores.
 BOCHS_VM_TIMEOUT = 10800
 
 
