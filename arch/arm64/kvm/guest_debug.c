@@ -23,8 +23,11 @@
 
 #include "trace.h"
 
+/* The enable bit of a DBGBCR<n>_EL1 or DBGWCR<n>_EL1. */
+#define GD_CR_E	BIT(0)
+
 /* The DBGBCR<n>_EL1 fields KVM knows; everything else is RES0. */
-#define GD_BCR_FIELDS	(BIT(0) |		/* E */		\
+#define GD_BCR_FIELDS	(GD_CR_E |				\
 			 GENMASK(2, 1) |	/* PMC */	\
 			 GENMASK(8, 5) |	/* BAS */	\
 			 BIT(13) |		/* HMC */	\
@@ -35,7 +38,7 @@
 /* The DBGWCR<n>_EL1 fields KVM knows; everything else is RES0. */
 #define GD_WCR_MASK	GENMASK(28, 24)
 #define GD_WCR_BAS	GENMASK(12, 5)
-#define GD_WCR_FIELDS	(BIT(0) |		/* E */		\
+#define GD_WCR_FIELDS	(GD_CR_E |				\
 			 GENMASK(2, 1) |	/* PAC */	\
 			 GENMASK(4, 3) |	/* LSC */	\
 			 GD_WCR_BAS |				\
@@ -45,48 +48,64 @@
 			 BIT(20) |		/* WT */	\
 			 GD_WCR_MASK)
 
-/* Breakpoint addresses are word aligned, watchpoint addresses doubleword. */
-#define GD_BVR_RES0	GENMASK(1, 0)
-#define GD_WVR_RES0	GENMASK(2, 0)
+/* Both kinds of address are word aligned: bits 1:0 are RES0. */
+#define GD_VR_RES0	GENMASK(1, 0)
 
-static bool gd_bp_valid(u64 bcr, u64 bvr)
-{
-	return !(bcr & ~GD_BCR_FIELDS) && !(bvr & GD_BVR_RES0);
-}
-
-static bool gd_wp_valid(u64 wcr, u64 wvr)
+/*
+ * An address mask of 1 or 2 is reserved, and a masked watchpoint must
+ * select all eight bytes: the architecture gives either no meaning.
+ */
+static bool gd_wp_meaningful(u64 wcr)
 {
 	u64 mask = FIELD_GET(GD_WCR_MASK, wcr);
 
-	if ((wcr & ~GD_WCR_FIELDS) || (wvr & GD_WVR_RES0))
-		return false;
-	/*
-	 * An address mask of 1 or 2 is reserved, and a masked watchpoint must
-	 * select all eight bytes.
-	 */
 	if (mask == 1 || mask == 2)
 		return false;
 	return !mask || FIELD_GET(GD_WCR_BAS, wcr) == 0xff;
 }
 
 /*
- * The slots the hardware lacks cannot be honoured, nor read back: they
- * must be left zero.
+ * Only an enabled slot that the CPU has is ever looked at.  VMMs leave
+ * stack or heap memory in the slots they do not use, and may fill more
+ * slots than a small CPU has; KVM ignores all of these, as it always did.
  */
 static int gd_check_hw_state(const struct kvm_guest_debug_arch *hw)
 {
-	int brps = get_num_brps(), wrps = get_num_wrps();
 	int i;
 
-	for (i = 0; i < KVM_ARM_MAX_DBG_REGS; i++) {
-		if (i < brps ? !gd_bp_valid(hw->dbg_bcr[i], hw->dbg_bvr[i]) :
-			       hw->dbg_bcr[i] || hw->dbg_bvr[i])
-			return -EINVAL;
-		if (i < wrps ? !gd_wp_valid(hw->dbg_wcr[i], hw->dbg_wvr[i]) :
-			       hw->dbg_wcr[i] || hw->dbg_wvr[i])
+	for (i = 0; i < get_num_wrps(); i++) {
+		if ((hw->dbg_wcr[i] & GD_CR_E) && !gd_wp_meaningful(hw->dbg_wcr[i]))
 			return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * What the hardware gets: each enabled slot the CPU has, without the bits
+ * that are RES0 (crosvm sets two in DBGBCR, and gdb hands over unaligned
+ * AArch32 addresses), which the hardware would ignore anyway; zero in every
+ * other slot.
+ */
+static void gd_sanitise_hw_state(struct kvm_guest_debug_arch *hw)
+{
+	int i;
+
+	for (i = 0; i < KVM_ARM_MAX_DBG_REGS; i++) {
+		if (i < get_num_brps() && (hw->dbg_bcr[i] & GD_CR_E)) {
+			hw->dbg_bcr[i] &= GD_BCR_FIELDS;
+			hw->dbg_bvr[i] &= ~GD_VR_RES0;
+		} else {
+			hw->dbg_bcr[i] = 0;
+			hw->dbg_bvr[i] = 0;
+		}
+		if (i < get_num_wrps() && (hw->dbg_wcr[i] & GD_CR_E)) {
+			hw->dbg_wcr[i] &= GD_WCR_FIELDS;
+			hw->dbg_wvr[i] &= ~GD_VR_RES0;
+		} else {
+			hw->dbg_wcr[i] = 0;
+			hw->dbg_wvr[i] = 0;
+		}
+	}
 }
 
 #define GD_INJECT	(KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB)
@@ -148,8 +167,8 @@ static void gd_inject(struct kvm_vcpu *vcpu)
  * last debug exit back to the guest.
  * KVM_GUESTDBG_BLOCKIRQ holds the vGIC's interrupts back while it is set.
  *
- * Return: 0; -EINVAL if the breakpoint or watchpoint state is not valid
- * for this CPU, there is no such exception to hand back, or BLOCKIRQ is
+ * Return: 0; -EINVAL if an enabled watchpoint has a reserved or partial
+ * address mask, there is no such exception to hand back, or BLOCKIRQ is
  * asked for without an in-kernel vGIC; -EBUSY if the guest has another
  * exception pending.  On error the vCPU is unchanged.
  */
@@ -178,8 +197,10 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 			return ret;
 		gd_inject(vcpu);
 	}
-	if (control & KVM_GUESTDBG_USE_HW)
+	if (control & KVM_GUESTDBG_USE_HW) {
+		gd_sanitise_hw_state(&dbg->arch);
 		vcpu->arch.external_debug_state = dbg->arch;
+	}
 	/* A step left pending belongs to the stepping that just ended. */
 	if (!(control & KVM_GUESTDBG_SINGLESTEP))
 		vcpu_clear_flag(vcpu, DBG_SS_ACTIVE_PENDING);

@@ -31,16 +31,22 @@
 #define GD_DR7_LEN(dr7, i)	(((dr7) >> (DR_CONTROL_SHIFT + (i) * DR_CONTROL_SIZE + 2)) & 3)
 #define GD_DR7_RW_IO		2
 
+static bool gd_slot_enabled(u64 dr7, int i)
+{
+	return dr7 & (3 << (i * DR_ENABLE_SIZE));
+}
+
 /* The size in bytes of each LEN encoding: 1, 2, 8 (long mode only), 4. */
 static const u8 gd_len_bytes[4] = { 1, 2, 8, 4 };
 
 /*
- * What userspace puts in DR0-3 and DR7 is loaded into the hardware as it
- * is, so it must be something the CPU accepts and honours: no reserved
- * DR7 bit, canonical addresses even in disabled slots (the host writes
- * all four registers), no I/O breakpoint (its meaning depends on the
- * guest's CR4.DE), an execute breakpoint only with a length of one byte,
- * and a data breakpoint aligned to its length.
+ * What userspace puts in DR7 and in the slots it enables is loaded into
+ * the hardware as it is, so it must be something the CPU accepts and
+ * honours: no reserved DR7 bit, a canonical address, no I/O breakpoint
+ * (its meaning depends on the guest's CR4.DE), an execute breakpoint only
+ * with a length of one byte, and a data breakpoint aligned to its length.
+ * A slot that DR7 leaves disabled is not looked at: VMMs leave stack
+ * garbage there, and KVM loads zero in its place.
  */
 static int gd_check_debugregs(const struct kvm_guest_debug_arch *arch)
 {
@@ -54,10 +60,10 @@ static int gd_check_debugregs(const struct kvm_guest_debug_arch *arch)
 		unsigned int rw = GD_DR7_RW(dr7, i);
 		unsigned int len = GD_DR7_LEN(dr7, i);
 
+		if (!gd_slot_enabled(dr7, i))
+			continue;
 		if (!__is_canonical_address(addr, max_host_virt_addr_bits()))
 			return -EINVAL;
-		if (!(dr7 & (3 << (i * DR_ENABLE_SIZE))))
-			continue;
 		if (rw == GD_DR7_RW_IO)
 			return -EINVAL;
 		if (rw == DR_RW_EXECUTE ? len : addr & (gd_len_bytes[len] - 1))
@@ -138,9 +144,14 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 	rflags = kvm_get_rflags(vcpu);
 
 	vcpu->guest_debug = control & ~GD_INJECT;
-	for (i = 0; i < KVM_NR_DB_REGS; i++)
-		vcpu->arch.eff_db[i] = use_hw ? dbg->arch.debugreg[i] :
-						vcpu->arch.db[i];
+	for (i = 0; i < KVM_NR_DB_REGS; i++) {
+		if (!use_hw)
+			vcpu->arch.eff_db[i] = vcpu->arch.db[i];
+		else if (gd_slot_enabled(dbg->arch.debugreg[7], i))
+			vcpu->arch.eff_db[i] = dbg->arch.debugreg[i];
+		else
+			vcpu->arch.eff_db[i] = 0;
+	}
 	vcpu->arch.guest_debug_dr7 = use_hw ? dbg->arch.debugreg[7] | DR7_FIXED_1 : 0;
 	kvm_update_dr7(vcpu);
 	if (control & KVM_GUESTDBG_SINGLESTEP) {
@@ -250,7 +261,7 @@ static enum kvm_guest_debug_cause gd_exit_cause(u8 vector, unsigned long payload
 	if (payload & DR6_BD)
 		return KVM_GUEST_DEBUG_WATCHPOINT;
 	for (i = 0; i < KVM_NR_DB_REGS; i++) {
-		if (!(payload & BIT(i)) || !(dr7 & (3 << (i * DR_ENABLE_SIZE))))
+		if (!(payload & BIT(i)) || !gd_slot_enabled(dr7, i))
 			continue;
 		if (GD_DR7_RW(dr7, i))
 			return KVM_GUEST_DEBUG_WATCHPOINT;

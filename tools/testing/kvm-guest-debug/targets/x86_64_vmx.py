@@ -16,6 +16,7 @@ TARGET = Target(
 	tests=(Test('x86_64/guest_debug_smoke_test', timeout=300),
 	       Test('x86_64/guest_debug_test', timeout=600),
 	       Test('x86_64/guest_debug_nested_test', timeout=300),
+	       Test('x86_64/guest_debug_vmm_compat_test', timeout=300),
 	       Test('x86_64/debug_regs', timeout=300),
 	       Test('guest_debug_trace_test', timeout=120),
 	       Test('kvm_binary_stats_test', timeout=300),

@@ -740,8 +740,6 @@ static const struct bad_request bad_requests[] = {
 	  .dr = { [1] = GD_IO_PORT, [7] = DR7_1(0x2) } },
 	{ "non-canonical DR0 (bit 63 alone)", .control = HW,
 	  .dr = { [0] = 0x8000000000000000ull, [7] = L0 } },
-	{ "non-canonical DR2 in a disabled slot", .control = HW,
-	  .dr = { [2] = 0x0100000000000000ull, [7] = L0 } },
 	{ "2-byte watchpoint at an odd address", .control = HW,
 	  .dr = { [1] = 0x2001, [7] = DR7_1(DR_RW_WRITE | DR_LEN_2) } },
 	{ "4-byte watchpoint 2 bytes off", .control = HW,
