@@ -547,6 +547,15 @@ int main(int argc, char *argv[])
 	cap2 = kvm_check_cap(KVM_CAP_SET_GUEST_DEBUG2);
 	TEST_REQUIRE(cap2);
 
+#if defined(__x86_64__)
+	/*
+	 * The library caches KVM_GET_SUPPORTED_CPUID on first use, and makes
+	 * the cache visible before the ioctl has filled it: a thread creating
+	 * its VM meanwhile reads empty CPUID (a 32-bit address width).  Fill
+	 * it before the threads start.
+	 */
+	kvm_get_supported_cpuid();
+#endif
 	ksft_print_header();
 	ksft_set_plan(nr_threads);
 	ksft_print_msg("seed %llu, %lu operations in each of %d threads, control mask 0x%x\n",
