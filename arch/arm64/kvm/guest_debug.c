@@ -71,9 +71,10 @@ static bool gd_wp_meaningful(u64 wcr)
  */
 static int gd_check_hw_state(const struct kvm_guest_debug_arch *hw)
 {
+	int wrps = get_num_wrps();
 	int i;
 
-	for (i = 0; i < get_num_wrps(); i++) {
+	for (i = 0; i < wrps; i++) {
 		if ((hw->dbg_wcr[i] & GD_CR_E) && !gd_wp_meaningful(hw->dbg_wcr[i]))
 			return -EINVAL;
 	}
@@ -88,17 +89,18 @@ static int gd_check_hw_state(const struct kvm_guest_debug_arch *hw)
  */
 static void gd_sanitise_hw_state(struct kvm_guest_debug_arch *hw)
 {
+	int brps = get_num_brps(), wrps = get_num_wrps();
 	int i;
 
 	for (i = 0; i < KVM_ARM_MAX_DBG_REGS; i++) {
-		if (i < get_num_brps() && (hw->dbg_bcr[i] & GD_CR_E)) {
+		if (i < brps && (hw->dbg_bcr[i] & GD_CR_E)) {
 			hw->dbg_bcr[i] &= GD_BCR_FIELDS;
 			hw->dbg_bvr[i] &= ~GD_VR_RES0;
 		} else {
 			hw->dbg_bcr[i] = 0;
 			hw->dbg_bvr[i] = 0;
 		}
-		if (i < get_num_wrps() && (hw->dbg_wcr[i] & GD_CR_E)) {
+		if (i < wrps && (hw->dbg_wcr[i] & GD_CR_E)) {
 			hw->dbg_wcr[i] &= GD_WCR_FIELDS;
 			hw->dbg_wvr[i] &= ~GD_VR_RES0;
 		} else {

@@ -264,8 +264,6 @@ static int gd_brps(struct kvm_vcpu *vcpu)
 static void fill_request(struct kvm_vcpu *vcpu, struct kvm_guest_debug *dbg,
 			 const struct gd_request *req)
 {
-	int brps = gd_brps(vcpu);
-
 	memset(dbg, req->garbage ? GD_GARBAGE : 0, sizeof(*dbg));
 	dbg->control = req->control;
 	if (req->blockirq_if_offered &&
@@ -285,6 +283,8 @@ static void fill_request(struct kvm_vcpu *vcpu, struct kvm_guest_debug *dbg,
 	}
 	/* A breakpoint before the real one, which the CPU cannot have. */
 	if (req->slot_beyond_cpu) {
+		int brps = gd_brps(vcpu);
+
 		dbg->arch.dbg_bcr[brps] = req->bcr;
 		dbg->arch.dbg_bvr[brps] = gd_label(GD_AT_1);
 	}

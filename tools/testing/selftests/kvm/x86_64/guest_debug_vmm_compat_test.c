@@ -225,16 +225,17 @@ static enum gd_stop qemu_stop(struct kvm_vcpu *vcpu, const struct gd_request *re
 		switch ((exit->dr7 >> (16 + n * 4)) & 3) {
 		case 0:
 			stop = GD_STOP_HW_BP;
-			break;
+			continue;
 		case 1:
 			stop = GD_STOP_WATCH_WRITE;
-			*watched = n < req->nr_slots ? gd_slot_addr(req, n) : 0;
 			break;
 		case 3:
 			stop = GD_STOP_WATCH_ACCESS;
-			*watched = n < req->nr_slots ? gd_slot_addr(req, n) : 0;
 			break;
+		default:
+			continue;
 		}
+		*watched = n < req->nr_slots ? gd_slot_addr(req, n) : 0;
 	}
 	return stop;
 }
