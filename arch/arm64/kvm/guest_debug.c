@@ -167,12 +167,12 @@ static void gd_inject(struct kvm_vcpu *vcpu)
  * are kept aside, untouched.  KVM_GUESTDBG_INJECT_BP or INJECT_DB, which
  * act once, with or without KVM_GUESTDBG_ENABLE, hand the exception of the
  * last debug exit back to the guest.
- * KVM_GUESTDBG_BLOCKIRQ holds the vGIC's interrupts back while it is set.
+ * KVM_GUESTDBG_BLOCKIRQ holds the vGIC's interrupts back while it is set;
+ * without an in-kernel vGIC, every interrupt line is userspace's to hold.
  *
  * Return: 0; -EINVAL if an enabled watchpoint has a reserved or partial
- * address mask, there is no such exception to hand back, or BLOCKIRQ is
- * asked for without an in-kernel vGIC; -EBUSY if the guest has another
- * exception pending.  On error the vCPU is unchanged.
+ * address mask, or there is no such exception to hand back; -EBUSY if the
+ * guest has another exception pending.  On error the vCPU is unchanged.
  */
 int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 					struct kvm_guest_debug *dbg)
@@ -190,9 +190,6 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 		if (ret)
 			return ret;
 	}
-	/* Only the in-kernel vGIC's interrupts can be held back. */
-	if ((control & KVM_GUESTDBG_BLOCKIRQ) && !irqchip_in_kernel(vcpu->kvm))
-		return -EINVAL;
 	if (control & GD_INJECT) {
 		ret = gd_check_inject(vcpu, control);
 		if (ret)
@@ -256,31 +253,81 @@ int kvm_arm_handle_debug_exit(struct kvm_vcpu *vcpu)
 	return 0;
 }
 
-/**
- * kvm_arm_guest_debug_gate_irqs() - apply KVM_GUESTDBG_BLOCKIRQ at entry
- * @vcpu: the vCPU about to enter the guest, with interrupts disabled
- *
- * Called before the vGIC state is loaded.  While userspace blocks
- * interrupts, the virtual CPU interface stays disabled: the list
- * registers are filled as usual, so nothing is lost, but none of their
- * interrupts is signalled to the guest until the flag is cleared.
+/*
+ * An LR whose pending state is held back keeps its active state, so that
+ * the guest can still deactivate an interrupt it is handling.  One left
+ * with no state at all must not ask for an EOI maintenance interrupt, nor
+ * may the vGIC ask for an underflow one: with nothing pending, either
+ * would fire at once, and again at every entry.  Returns the LR to load.
  */
-void kvm_arm_guest_debug_gate_irqs(struct kvm_vcpu *vcpu)
+static u64 gd_hold_lr(struct kvm_vcpu *vcpu, int i, u64 lr, u64 pending, u64 active,
+		      u64 eoi)
 {
-	bool open = !(vcpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ);
-	struct vgic_cpu *vgic = &vcpu->arch.vgic_cpu;
+	if (!(lr & pending))
+		return lr;
+	vcpu->arch.debug_held_lrs |= BIT_ULL(i);
+	if (lr & active)
+		return lr & ~pending;
+	if (lr & eoi)
+		vcpu->arch.debug_held_eoi |= BIT_ULL(i);
+	return lr & ~(pending | eoi);
+}
 
-	if (!vgic_initialized(vcpu->kvm))
-		return;
+/**
+ * kvm_arm_guest_debug_hold_irqs() - apply KVM_GUESTDBG_BLOCKIRQ at entry
+ * @vcpu: the vCPU about to enter the guest, its list registers filled
+ *	  but not yet loaded, with interrupts disabled
+ *
+ * While userspace blocks interrupts, the pending state of every list
+ * register is set aside until the guest exits, so that nothing is
+ * signalled to the guest.  ICH_HCR_EL2.En (GICH_HCR.En) stays as the vGIC
+ * has it.  Interrupts that GICv4 injects directly are not held back.
+ */
+void kvm_arm_guest_debug_hold_irqs(struct kvm_vcpu *vcpu)
+{
+	struct vgic_v3_cpu_if *v3 = &vcpu->arch.vgic_cpu.vgic_v3;
+	struct vgic_v2_cpu_if *v2 = &vcpu->arch.vgic_cpu.vgic_v2;
+	int i;
+
+	vcpu->arch.debug_held_lrs = 0;
+	vcpu->arch.debug_held_eoi = 0;
 	if (static_branch_unlikely(&kvm_vgic_global_state.gicv3_cpuif)) {
-		if (open)
-			vgic->vgic_v3.vgic_hcr |= ICH_HCR_EN;
-		else
-			vgic->vgic_v3.vgic_hcr &= ~ICH_HCR_EN;
+		for (i = 0; i < v3->used_lrs; i++)
+			v3->vgic_lr[i] = gd_hold_lr(vcpu, i, v3->vgic_lr[i], ICH_LR_PENDING_BIT,
+						    ICH_LR_ACTIVE_BIT, ICH_LR_EOI);
+		v3->vgic_hcr &= ~ICH_HCR_UIE;
 	} else {
-		if (open)
-			vgic->vgic_v2.vgic_hcr |= GICH_HCR_EN;
-		else
-			vgic->vgic_v2.vgic_hcr &= ~GICH_HCR_EN;
+		for (i = 0; i < v2->used_lrs; i++)
+			v2->vgic_lr[i] = gd_hold_lr(vcpu, i, v2->vgic_lr[i], GICH_LR_PENDING_BIT,
+						    GICH_LR_ACTIVE_BIT, GICH_LR_EOI);
+		v2->vgic_hcr &= ~GICH_HCR_UIE;
 	}
+}
+
+/**
+ * kvm_arm_guest_debug_release_irqs() - undo kvm_arm_guest_debug_hold_irqs()
+ * @vcpu: the vCPU that left the guest, its list registers saved but not
+ *	  yet folded back into the vGIC, with interrupts disabled
+ *
+ * An interrupt the guest deactivated meanwhile comes back pending only.
+ */
+void kvm_arm_guest_debug_release_irqs(struct kvm_vcpu *vcpu)
+{
+	struct vgic_cpu *vgic = &vcpu->arch.vgic_cpu;
+	u64 held = vcpu->arch.debug_held_lrs;
+	u64 eoi = vcpu->arch.debug_held_eoi;
+	int i;
+
+	for (i = 0; held; i++, held >>= 1, eoi >>= 1) {
+		if (!(held & 1))
+			continue;
+		if (static_branch_unlikely(&kvm_vgic_global_state.gicv3_cpuif))
+			vgic->vgic_v3.vgic_lr[i] |= ICH_LR_PENDING_BIT |
+						    (eoi & 1 ? ICH_LR_EOI : 0);
+		else
+			vgic->vgic_v2.vgic_lr[i] |= GICH_LR_PENDING_BIT |
+						    (eoi & 1 ? GICH_LR_EOI : 0);
+	}
+	vcpu->arch.debug_held_lrs = 0;
+	vcpu->arch.debug_held_eoi = 0;
 }

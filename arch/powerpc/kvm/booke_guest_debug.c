@@ -286,10 +286,10 @@ static int gd_to_guest(struct kvm_vcpu *vcpu, u32 dbsr)
 
 static enum kvm_guest_debug_cause gd_exit_cause(u32 events)
 {
-	if (events & (GD_DAC1_EVENTS | GD_DAC2_EVENTS))
-		return KVM_GUEST_DEBUG_WATCHPOINT;
 	if (events & GD_IAC_EVENTS)
 		return KVM_GUEST_DEBUG_HW_BP;
+	if (events & (GD_DAC1_EVENTS | GD_DAC2_EVENTS))
+		return KVM_GUEST_DEBUG_WATCHPOINT;
 	if (events & DBSR_TIE)
 		return KVM_GUEST_DEBUG_SW_BP;
 	return KVM_GUEST_DEBUG_STEP;
@@ -302,8 +302,12 @@ static enum kvm_guest_debug_cause gd_exit_cause(u32 events)
  * Return: RESUME_HOST with KVM_EXIT_DEBUG for an event of userspace's:
  * debug.arch.status has KVMPPC_DEBUG_BREAKPOINT for an IAC hit,
  * KVMPPC_DEBUG_WATCH_READ or _WRITE for a DAC hit, and the DBSR bits of
- * the events that fired; debug.arch.address is the PC, or the DAC's
- * address for a watchpoint.  RESUME_GUEST otherwise.
+ * the events reported; debug.arch.address is the PC, or the DAC's
+ * address for a watchpoint.  An instruction that hits an IAC and a DAC
+ * at once is reported as the IAC hit alone, as the baseline did: QEMU
+ * tests BREAKPOINT first and looks the address up among its breakpoints.
+ * The DAC event comes again when the instruction runs.  RESUME_GUEST
+ * otherwise.
  */
 int kvmppc_booke_debug_interrupt(struct kvm_vcpu *vcpu)
 {
@@ -320,6 +324,9 @@ int kvmppc_booke_debug_interrupt(struct kvm_vcpu *vcpu)
 	if (!events)
 		return RESUME_GUEST;
 
+	/* Not executed: the DAC event comes again when it is. */
+	if (events & GD_IAC_EVENTS)
+		events &= ~(GD_DAC1_EVENTS | GD_DAC2_EVENTS);
 	kvm_guest_debug_exit(vcpu, gd_exit_cause(events), vcpu->arch.regs.nip);
 	exit->address = vcpu->arch.regs.nip;
 	exit->status = events;

@@ -154,10 +154,8 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 	}
 	vcpu->arch.guest_debug_dr7 = use_hw ? dbg->arch.debugreg[7] | DR7_FIXED_1 : 0;
 	kvm_update_dr7(vcpu);
-	if (control & KVM_GUESTDBG_SINGLESTEP) {
+	if (control & KVM_GUESTDBG_SINGLESTEP)
 		vcpu->arch.singlestep_rip = kvm_get_linear_rip(vcpu);
-		vcpu->arch.singlestep_rsp = kvm_rsp_read(vcpu);
-	}
 	/* Sets or clears the step's TF under the new flags. */
 	kvm_set_rflags(vcpu, rflags);
 	kvm_x86_call(update_exception_bitmap)(vcpu);
@@ -189,60 +187,6 @@ bool kvm_guest_debug_emulate_gd(struct kvm_vcpu *vcpu)
 	return true;
 }
 EXPORT_SYMBOL_GPL(kvm_guest_debug_emulate_gd);
-
-static bool gd_is_prefix(struct kvm_vcpu *vcpu, u8 byte)
-{
-	switch (byte) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e:	/* segment */
-	case 0x64: case 0x65:				/* FS, GS */
-	case 0x66: case 0x67:				/* sizes */
-	case 0xf2: case 0xf3:				/* REP */
-		return true;
-	default:
-		return is_64_bit_mode(vcpu) && (byte & 0xf0) == 0x40;	/* REX */
-	}
-}
-
-/*
- * PUSHF copies the TF that KVM set for the step onto the guest's stack,
- * where the guest would see it and, with a later POPF, keep single-stepping
- * itself.  After a step over PUSHF the pushed copy loses it again.  TF is
- * bit 8, in the lowest word whatever the operand size.  Only a step that
- * pushed 2, 4 or 8 bytes can have been a PUSHF: every other step is told
- * apart by RSP alone, without reading guest memory.
- */
-static void gd_scrub_pushed_tf(struct kvm_vcpu *vcpu)
-{
-	unsigned long from = vcpu->arch.singlestep_rip;
-	unsigned long sp = kvm_rsp_read(vcpu);
-	unsigned long pushed_bytes = vcpu->arch.singlestep_rsp - sp;
-	struct x86_exception e;
-	u16 pushed;
-	u8 byte;
-	int i;
-
-	if (!is_64_bit_mode(vcpu))
-		pushed_bytes = (u32)pushed_bytes;
-	if (pushed_bytes != 2 && pushed_bytes != 4 && pushed_bytes != 8)
-		return;
-	for (i = 0; i < 4; i++) {
-		if (kvm_read_guest_virt(vcpu, from + i, &byte, 1, &e))
-			return;
-		if (!gd_is_prefix(vcpu, byte))
-			break;
-	}
-	/* Only if the step ran exactly that one PUSHF. */
-	if (byte != 0x9c || !kvm_is_linear_rip(vcpu, from + i + 1))
-		return;
-	if (!is_64_bit_mode(vcpu))
-		sp = (u32)sp;
-	sp += get_segment_base(vcpu, VCPU_SREG_SS);
-	if (kvm_read_guest_virt(vcpu, sp, &pushed, sizeof(pushed), &e) ||
-	    !(pushed & X86_EFLAGS_TF))
-		return;
-	pushed &= ~X86_EFLAGS_TF;
-	kvm_write_guest_virt_system(vcpu, sp, &pushed, sizeof(pushed), &e);
-}
 
 /*
  * A hit in an enabled data breakpoint, or DR6.BD (an access to the debug
@@ -298,15 +242,12 @@ int kvm_guest_debug_report(struct kvm_vcpu *vcpu, u8 vector,
 	exit->dr6 = payload ^ DR6_ACTIVE_LOW;
 	exit->dr7 = dr7;
 	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) {
-		if (payload & DR6_BS)
-			gd_scrub_pushed_tf(vcpu);
 		/*
 		 * The next step starts here, with TF back if the emulator
 		 * dropped it when it moved RIP on; a #DB intercepted in
 		 * hardware left it in place.
 		 */
 		vcpu->arch.singlestep_rip = exit->pc;
-		vcpu->arch.singlestep_rsp = kvm_rsp_read(vcpu);
 		if (!(kvm_x86_call(get_rflags)(vcpu) & X86_EFLAGS_TF))
 			__kvm_set_rflags(vcpu, kvm_get_rflags(vcpu));
 	}

@@ -282,13 +282,6 @@ static int set_guest_debug(bool enable, bool step)
 	}
 	dbg.control |= pending_inject;
 	ret = ioctl(vm.vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg);
-	/* arm64 holds interrupts back only with an in-kernel vGIC. */
-	if (ret && errno == EINVAL && (dbg.control & arch_blockirq() & debug_caps)) {
-		printf("kvm-gdbstub: KVM_GUESTDBG_BLOCKIRQ refused; stepping without it\n");
-		debug_caps &= ~arch_blockirq();
-		dbg.control &= ~arch_blockirq();
-		ret = ioctl(vm.vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg);
-	}
 	if (ret) {
 		fprintf(stderr, "kvm-gdbstub: KVM_SET_GUEST_DEBUG 0x%x: %s\n",
 			dbg.control, strerror(errno));

@@ -65,7 +65,7 @@ def _tests(target):
 def twin(target):
 	"""The -debug twin of a target, or None if it has none."""
 	build = DEBUG_BUILDS.get(target.build.name)
-	if not build or not target.emulator or target.bare_metal:
+	if not build or not target.emulator or target.bare_metal or not target.debug_twin:
 		return None
 	tests = _tests(target)
 	assert any(t.name == 'guest_debug_fuzz_test' for t in tests), \

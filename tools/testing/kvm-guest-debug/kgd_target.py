@@ -89,6 +89,9 @@ class Target:
 	gdb: GdbLink = None
 	# A variant of another target: that target's known emulator bugs apply.
 	known_bugs_of: str = ''
+	# A -debug twin for `make check-debug`; off for a variant that runs a
+	# few of its base target's tests, whose twin already covers the code.
+	debug_twin: bool = True
 	description: str = ''
 
 

@@ -11,7 +11,7 @@ ARM64_QEMU = (
 
 # -i bounds the single-step loop: its 10,000 default takes 14-30 s under TCG.
 ARM64_TESTS = (
-	Test('aarch64/guest_debug_test', timeout=300),
+	Test('aarch64/guest_debug_test', args=('-g', '3'), timeout=300),
 	Test('aarch64/guest_debug_vmm_compat_test', timeout=300),
 	Test('aarch64/debug-exceptions', args=('-i', '1000'), timeout=300),
 	Test('guest_debug_trace_test', timeout=120),

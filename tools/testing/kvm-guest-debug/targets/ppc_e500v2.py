@@ -16,6 +16,7 @@ TARGET = Target(
 	       Test('kvm_binary_stats_test', args=('4', '1'), timeout=120),
 	       Test('powerpc/e500_initial_tlb_test', timeout=60),
 	       Test('powerpc/guest_debug_test', timeout=600),
+	       Test('powerpc/guest_debug_vmm_compat_test', timeout=120),
 	       Test('guest_debug_trace_test', timeout=120),
 	       Test('guest_debug_fuzz_test', timeout=300),
 	       Test('guest_debug_step_race_test', timeout=300)),

@@ -260,7 +260,7 @@ void main(void)
 	set_msr_de(1);
 	puts_uart("KTAP version 1\n1..1\n");
 	puts_uart("# kgd-init: running emulator/e500v2_debug_events\n");
-	puts_uart("    TAP version 13\n    1..16\n");
+	puts_uart("    TAP version 13\n    1..17\n");
 
 	test_iac(0);
 	test_iac(1);
@@ -307,6 +307,15 @@ void main(void)
 	store_word(&watched[1], 7);
 	disarm();
 	result(silent(), "DAC1 limited to MSR[DS]=1 stays silent with DS=0");
+
+	/* Both are taken before the load executes: one interrupt, both bits. */
+	mtspr(SPRN_IAC1, (uint32_t)(uintptr_t)load_word);
+	mtspr(SPRN_DAC1, (uint32_t)(uintptr_t)&watched[1]);
+	arm(DBCR0_IDM | DBCR0_IAC1 | DBCR0_DAC1R, 0, 0);
+	load_word(&watched[1]);
+	disarm();
+	result(fired_once((uint32_t)(uintptr_t)load_word, DBCR0_IAC1 | DBCR0_DAC1R),
+	       "IAC1 on a load that DAC1 watches: one interrupt with both events");
 
 	arm(0, 0, 0);
 	low_step(DBCR0_IDM | DBCR0_ICMP);

@@ -11,8 +11,6 @@
  * runs the code that case names.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 #include <linux/bitfield.h>
 
@@ -69,8 +67,8 @@ enum gd_op {
 	OP_STEP_SVC,
 	OP_GUEST_ARM,
 	OP_STEP_IRQ,
+	OP_STEP_EOI,
 	OP_MDSCR_RW,
-	OP_SPIN,
 	OP_DONE,
 };
 
@@ -99,6 +97,59 @@ static uint64_t gd_mdscr_seen;
 static uint64_t host_watched;
 
 #define VTIMER_IRQ	27	/* the virtual timer's PPI, KVM's default */
+
+/*
+ * A GICv2 host can give the guest only a GICv2, which the library's guest
+ * driver does not know: these few registers are all the IRQ cases need.
+ * Its frames sit where a GICv3 would, identity-mapped.
+ */
+#define GD_GICV2_DIST		0x8000000ULL
+#define GD_GICV2_CPU		0x8010000ULL
+#define GICD2_CTLR		0x000
+#define GICD2_ISENABLER0	0x100
+#define GICC2_CTLR		0x000
+#define GICC2_PMR		0x004
+#define GICC2_IAR		0x00c
+#define GICC2_EOIR		0x010
+#define GICC2_IAR_INTID		GENMASK(9, 0)
+
+/* 3 or 2: the vGIC the host gave this guest. */
+static uint64_t gd_gic_version;
+/* -g 2 or -g 3: the vGIC every VM must get, or the run fails. */
+static int gd_gic_wanted;
+
+static void gd_gicv2_write(uint64_t base, uint32_t reg, uint32_t val)
+{
+	writel(val, (void *)(base + reg));
+}
+
+static void gd_gic_init_vtimer(void)
+{
+	if (READ_ONCE(gd_gic_version) == 3) {
+		gic_init(GIC_V3, 1);
+		gic_irq_enable(VTIMER_IRQ);
+		return;
+	}
+	gd_gicv2_write(GD_GICV2_DIST, GICD2_CTLR, 1);
+	gd_gicv2_write(GD_GICV2_DIST, GICD2_ISENABLER0, BIT(VTIMER_IRQ));
+	gd_gicv2_write(GD_GICV2_CPU, GICC2_PMR, 0xff);
+	gd_gicv2_write(GD_GICV2_CPU, GICC2_CTLR, 1);
+}
+
+static unsigned int gd_gic_ack(void)
+{
+	if (READ_ONCE(gd_gic_version) == 3)
+		return gic_get_and_ack_irq();
+	return readl((void *)(GD_GICV2_CPU + GICC2_IAR)) & GICC2_IAR_INTID;
+}
+
+static void gd_gic_eoi(unsigned int irq)
+{
+	if (READ_ONCE(gd_gic_version) == 3)
+		gic_set_eoi(irq);
+	else
+		gd_gicv2_write(GD_GICV2_CPU, GICC2_EOIR, irq);
+}
 
 static void guest_access(bool store, uint64_t addr, uint64_t size)
 {
@@ -171,12 +222,49 @@ static void guest_debug_handler(struct ex_regs *regs)
 
 static void guest_irq_handler(struct ex_regs *regs)
 {
-	unsigned int irq = gic_get_and_ack_irq();
+	unsigned int irq = gd_gic_ack();
 
 	timer_set_ctl(VIRTUAL, CTL_IMASK);
-	gic_set_eoi(irq);
+	gd_gic_eoi(irq);
 	if (irq == VTIMER_IRQ)
 		WRITE_ONCE(gd_irq_count, READ_ONCE(gd_irq_count) + 1);
+}
+
+/* Makes the virtual timer's interrupt pending now. */
+static void gd_vtimer_fire(void)
+{
+	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL));
+	timer_set_ctl(VIRTUAL, CTL_ENABLE);
+	isb();
+	while (!(read_sysreg(cntv_ctl_el0) & CTL_ISTATUS))
+		cpu_relax();
+}
+
+/*
+ * Takes the timer interrupt by hand, with interrupts masked, and completes
+ * it from gd_eoi0 on, which the host steps under BLOCKIRQ.  Then the timer
+ * fires once more: it can reach the guest only if that EOI deactivated the
+ * first one.
+ */
+static void guest_step_through_eoi(void)
+{
+	unsigned int irq;
+	int i;
+
+	gd_gic_init_vtimer();
+	gd_vtimer_fire();
+	irq = gd_gic_ack();
+	GUEST_ASSERT_EQ(irq, VTIMER_IRQ);
+	timer_set_ctl(VIRTUAL, CTL_IMASK);
+	asm volatile("gd_eoi0: nop" : : : "memory");
+	gd_gic_eoi(irq);
+	asm volatile("gd_eoi1: nop" : : : "memory");
+	GUEST_SYNC(1);
+	gd_vtimer_fire();
+	local_irq_enable();
+	for (i = 0; i < 1000000 && !READ_ONCE(gd_irq_count); i++)
+		cpu_relax();
+	local_irq_disable();
 }
 
 /*
@@ -185,13 +273,8 @@ static void guest_irq_handler(struct ex_regs *regs)
  */
 static void guest_step_with_irq_pending(void)
 {
-	gic_init(GIC_V3, 1);
-	gic_irq_enable(VTIMER_IRQ);
-	timer_set_cval(VIRTUAL, timer_get_cntct(VIRTUAL));
-	timer_set_ctl(VIRTUAL, CTL_ENABLE);
-	isb();
-	while (!(read_sysreg(cntv_ctl_el0) & CTL_ISTATUS))
-		cpu_relax();
+	gd_gic_init_vtimer();
+	gd_vtimer_fire();
 	asm volatile("gd_irq0: msr daifclr, #2\n\t"
 		     "gd_irq1: nop\n\t"
 		     "gd_irq2: nop\n\t"
@@ -252,9 +335,8 @@ static void guest_code(void)
 		case OP_STEP_IRQ:
 			guest_step_with_irq_pending();
 			break;
-		case OP_SPIN:
-			while (!READ_ONCE(gd_cmd.addr))
-				cpu_relax();
+		case OP_STEP_EOI:
+			guest_step_through_eoi();
 			break;
 		case OP_MDSCR_RW: {
 			uint64_t mdscr;
@@ -823,6 +905,17 @@ static bool test_mdscr_under_step(struct gd_vm *g, int n, uint64_t arg)
 		      before.mdscr | MDSCR_TDCC);
 }
 
+/* Runs @op to @label, then single-steps on from there with BLOCKIRQ. */
+static bool step_blocked_from(struct gd_vm *g, enum gd_op op, uint64_t label)
+{
+	arm_case(g, op, 0, 0);
+	if (!step_from(g, label))
+		return false;
+	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_BLOCKIRQ,
+		  NULL);
+	return true;
+}
+
 /*
  * With the timer interrupt pending and unmasked, every step must stay in
  * line while BLOCKIRQ is set; once it is cleared, the interrupt arrives.
@@ -836,11 +929,8 @@ static bool test_blockirq(struct gd_vm *g, int n, uint64_t arg)
 	uint64_t count;
 	size_t i;
 
-	arm_case(g, OP_STEP_IRQ, 0, 0);
-	if (!step_from(g, GUEST_LABEL(gd_irq0)))
+	if (!step_blocked_from(g, OP_STEP_IRQ, GUEST_LABEL(gd_irq0)))
 		return false;
-	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_BLOCKIRQ,
-		  NULL);
 	for (i = 0; i < ARRAY_SIZE(want); i++)
 		if (!step_exit_at(g, want[i]))
 			return false;
@@ -849,6 +939,70 @@ static bool test_blockirq(struct gd_vm *g, int n, uint64_t arg)
 	sync_global_from_guest(g->vm, gd_irq_count);
 	count = gd_irq_count;
 	return expect(count == 1, "the timer interrupt came %lu times, want once", count);
+}
+
+/*
+ * BLOCKIRQ holds back what is pending, not what the guest has taken: a
+ * step through the EOI of an interrupt the guest is handling completes it,
+ * and the timer can fire again afterwards.
+ */
+static bool test_blockirq_eoi(struct gd_vm *g, int n, uint64_t arg)
+{
+	uint64_t end = GUEST_LABEL(gd_eoi1);
+	uint64_t count;
+	int i;
+
+	if (!step_blocked_from(g, OP_STEP_EOI, GUEST_LABEL(gd_eoi0)))
+		return false;
+	for (i = 0; i < MAX_STEPS && get_pc(g->vcpu) != end; i++) {
+		gd_run(g);
+		if (!debug_exit(g, EC_SOFTSTP_LOW))
+			return false;
+	}
+	if (!expect(get_pc(g->vcpu) == end, "%d steps never reached 0x%lx", MAX_STEPS, end) ||
+	    !run_to_sync(g) || !run_to_sync(g))
+		return false;
+	sync_global_from_guest(g->vm, gd_irq_count);
+	count = gd_irq_count;
+	return expect(count == 1,
+		      "the timer came %lu times after the stepped EOI, want once: the EOI was lost",
+		      count);
+}
+
+/*
+ * Without an in-kernel vGIC, KVM_CAP_SET_GUEST_DEBUG2 offers BLOCKIRQ all
+ * the same, on the system fd (where QEMU asks) and on the VM's: the ioctl
+ * must take it, and the step must still stop after one instruction.
+ */
+static bool test_blockirq_no_vgic(void)
+{
+	uint32_t control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
+			   KVM_GUESTDBG_BLOCKIRQ;
+	struct kvm_guest_debug dbg = { .control = control };
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	bool ok;
+	int ret;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	ok = expect(kvm_check_cap(KVM_CAP_SET_GUEST_DEBUG2) & KVM_GUESTDBG_BLOCKIRQ,
+		    "KVM_CAP_SET_GUEST_DEBUG2 on the system fd does not offer BLOCKIRQ") &&
+	     expect(vm_check_cap(vm, KVM_CAP_SET_GUEST_DEBUG2) & KVM_GUESTDBG_BLOCKIRQ,
+		    "KVM_CAP_SET_GUEST_DEBUG2 on a VM without a vGIC does not offer BLOCKIRQ");
+	if (ok) {
+		ret = __vcpu_ioctl(vcpu, KVM_SET_GUEST_DEBUG, &dbg);
+		ok = expect(!ret, "BLOCKIRQ without a vGIC, offered by the capability: %s",
+			    strerror(errno));
+	}
+	if (ok) {
+		vcpu_run(vcpu);
+		ok = expect(vcpu->run->exit_reason == KVM_EXIT_DEBUG &&
+			    ESR_EC(vcpu->run->debug.arch.hsr) == EC_SOFTSTP_LOW,
+			    "exit %s (hsr 0x%x), want a software step exit",
+			    exit_reason_str(vcpu->run->exit_reason), vcpu->run->debug.arch.hsr);
+	}
+	kvm_vm_free(vm);
+	return ok;
 }
 
 /*
@@ -873,82 +1027,6 @@ static bool test_irq_unblocked(struct gd_vm *g, int n, uint64_t arg)
 	return expect(pc == vbar + 0x280, "4 steps never reached the IRQ vector at 0x%lx",
 		      vbar + 0x280) &&
 	       run_to_sync(g);
-}
-
-struct gd_race {
-	struct gd_vm *g;
-	bool running;
-	bool set_done;
-	int run_ret, run_errno, set_ret;
-};
-
-static void gd_kick(int sig)
-{
-}
-
-static void *gd_race_run(void *arg)
-{
-	struct gd_race *race = arg;
-
-	WRITE_ONCE(race->running, true);
-	race->run_ret = __vcpu_run(race->g->vcpu);
-	race->run_errno = errno;
-	return NULL;
-}
-
-static void *gd_race_set(void *arg)
-{
-	struct kvm_guest_debug dbg = {
-		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
-	};
-	struct gd_race *race = arg;
-
-	race->set_ret = __vcpu_ioctl(race->g->vcpu, KVM_SET_GUEST_DEBUG, &dbg);
-	WRITE_ONCE(race->set_done, true);
-	return NULL;
-}
-
-/*
- * KVM_SET_GUEST_DEBUG from one thread while another runs the vCPU: the
- * request must wait for the run to end, never change a running vCPU, and
- * then take effect at the next run.
- */
-enum race_result { RACE_FAILED, RACE_PASSED, RACE_UNDECIDED };
-
-static enum race_result race_once(struct gd_vm *g)
-{
-	struct gd_race race = { .g = g };
-	pthread_t runner, setter;
-	bool waited;
-
-	arm_case(g, OP_SPIN, 0, 0);
-	pthread_create(&runner, NULL, gd_race_run, &race);
-	while (!READ_ONCE(race.running))
-		usleep(1000);
-	usleep(200 * 1000);
-	pthread_create(&setter, NULL, gd_race_set, &race);
-	usleep(200 * 1000);
-	waited = !READ_ONCE(race.set_done);
-	pthread_kill(runner, SIGUSR1);
-	pthread_join(runner, NULL);
-	pthread_join(setter, NULL);
-	if (!race.run_ret)
-		gd_count_exit(g);
-	/*
-	 * The request got in before the runner reached KVM_RUN (a loaded
-	 * host can delay a thread that long): the run then stops on the
-	 * step at once.  That proves nothing either way.
-	 */
-	if (!race.run_ret && g->vcpu->run->exit_reason == KVM_EXIT_DEBUG)
-		return RACE_UNDECIDED;
-	if (!expect(waited, "KVM_SET_GUEST_DEBUG did not wait for the running vCPU") ||
-	    !expect(race.run_ret == -1 && race.run_errno == EINTR,
-		    "KVM_RUN ret %d errno %d, want EINTR after the kick", race.run_ret,
-		    race.run_errno) ||
-	    !expect(!race.set_ret, "KVM_SET_GUEST_DEBUG ret %d once the run ended",
-		    race.set_ret))
-		return RACE_FAILED;
-	return RACE_PASSED;
 }
 
 /*
@@ -990,29 +1068,20 @@ static bool test_host_hwbp(struct gd_vm *g, int n, uint64_t arg)
 	return ok;
 }
 
-static bool test_set_while_running(struct gd_vm *g, int n, uint64_t arg)
+/* A GICv2 host's vGIC, where gd_gic_init_vtimer() expects its frames. */
+static int gd_vgic_v2_setup(struct kvm_vm *vm)
 {
-	struct gd_cmd *cmd = addr_gva2hva(g->vm, (vm_vaddr_t)&gd_cmd);
-	struct sigaction sa = { .sa_handler = gd_kick };
-	enum race_result result = RACE_UNDECIDED;
-	int tries;
+	uint64_t dist = GD_GICV2_DIST, cpu = GD_GICV2_CPU;
+	int fd = __kvm_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V2);
 
-	sigaction(SIGUSR1, &sa, NULL);
-	for (tries = 0; tries < 3; tries++) {
-		result = race_once(g);
-		if (result != RACE_UNDECIDED)
-			break;
-		WRITE_ONCE(cmd->addr, 1);
-		if (!run_to_sync(g))
-			return false;
-	}
-	if (result == RACE_FAILED ||
-	    !expect(result == RACE_PASSED, "the runner never reached KVM_RUN first in 3 tries"))
-		return false;
-	/* Now it applies: the released guest stops after one instruction. */
-	WRITE_ONCE(cmd->addr, 1);
-	gd_run(g);
-	return debug_exit(g, EC_SOFTSTP_LOW) && run_to_sync(g);
+	if (fd < 0)
+		return fd;
+	kvm_device_attr_set(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_DIST, &dist);
+	kvm_device_attr_set(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_CPU, &cpu);
+	kvm_device_attr_set(fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+	virt_map(vm, dist, dist, 1);
+	virt_map(vm, cpu, cpu, 2);
+	return fd;
 }
 
 static void gd_vm_create(struct gd_vm *g)
@@ -1021,8 +1090,18 @@ static void gd_vm_create(struct gd_vm *g)
 
 	memset(g, 0, sizeof(*g));
 	g->vm = vm_create_with_one_vcpu(&g->vcpu, guest_code);
-	g->gic_fd = vgic_v3_setup(g->vm, 1, 64);
-	__TEST_REQUIRE(g->gic_fd >= 0, "no GICv3 for the guest");
+	g->gic_fd = -1;
+	if (gd_gic_wanted != 2) {
+		g->gic_fd = vgic_v3_setup(g->vm, 1, 64);
+		gd_gic_version = 3;
+	}
+	if (g->gic_fd < 0 && gd_gic_wanted != 3) {
+		g->gic_fd = gd_vgic_v2_setup(g->vm);
+		gd_gic_version = 2;
+	}
+	TEST_ASSERT(g->gic_fd >= 0 || !gd_gic_wanted, "no vGICv%d for the guest", gd_gic_wanted);
+	__TEST_REQUIRE(g->gic_fd >= 0, "no vGIC (v3 or v2) for the guest");
+	sync_global_to_guest(g->vm, gd_gic_version);
 	vm_init_descriptor_tables(g->vm);
 	vcpu_init_descriptor_tables(g->vcpu);
 	vm_install_sync_handler(g->vm, VECTOR_SYNC_CURRENT, ESR_EC_SVC64, guest_svc_handler);
@@ -1065,7 +1144,7 @@ static bool run_case(bool (*fn)(struct gd_vm *g, int n, uint64_t arg), int n, ui
 	return ok;
 }
 
-int main(void)
+int main(int argc, char *argv[])
 {
 	static const struct { uint64_t lsc; const char *name; } wp_kinds[] = {
 		{ DBGWCR_LSC_LD, "load" },
@@ -1085,9 +1164,9 @@ int main(void)
 		{ test_inject_db_wp, "INJECT_DB: the guest handler gets the watchpoint and FAR" },
 		{ test_irq_unblocked, "single-step with an IRQ pending reaches its vector" },
 		{ test_blockirq, "BLOCKIRQ: steps stay in line, the IRQ comes after" },
+		{ test_blockirq_eoi, "BLOCKIRQ: a stepped EOI completes the guest's interrupt" },
 		{ test_ownership, "ownership: the guest's debug state survives and takes turns" },
 		{ test_mdscr_under_step, "ownership: the guest MDSCR_EL1 under userspace step" },
-		{ test_set_while_running, "concurrency: SET_GUEST_DEBUG waits for a running vCPU" },
 		{ test_host_hwbp, "the VMM thread's own hw_breakpoint counts across KVM_RUN" },
 		{ test_bad_input, "bad input: unknown flags, nothing to inject, bad watch masks" },
 	};
@@ -1095,6 +1174,10 @@ int main(void)
 	int brps, wrps, n, k;
 	size_t i;
 
+	if (argc == 3 && !strcmp(argv[1], "-g"))
+		gd_gic_wanted = atoi(argv[2]);
+	TEST_ASSERT(argc == 1 || gd_gic_wanted == 2 || gd_gic_wanted == 3,
+		    "usage: %s [-g 2|3]: the vGIC version to insist on", argv[0]);
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_SET_GUEST_DEBUG));
 	gd_vm_create(&probe);
 	brps = probe.brps;
@@ -1103,8 +1186,9 @@ int main(void)
 	kvm_vm_free(probe.vm);
 
 	ksft_print_header();
-	ksft_set_plan(1 + brps + wrps * ARRAY_SIZE(wp_kinds) + ARRAY_SIZE(cases));
-	ksft_print_msg("%d breakpoints, %d watchpoints\n", brps, wrps);
+	ksft_set_plan(2 + brps + wrps * ARRAY_SIZE(wp_kinds) + ARRAY_SIZE(cases));
+	ksft_print_msg("%d breakpoints, %d watchpoints, vGIC v%lu\n", brps, wrps,
+		       gd_gic_version);
 
 	ksft_test_result(run_case(test_brk, 0, 0), "sw_bp: BRK exits with EC 0x3c and resumes\n");
 	for (n = 0; n < brps; n++)
@@ -1117,5 +1201,7 @@ int main(void)
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		ksft_test_result(run_case(cases[i].fn, 0, 0), "%s\n",
 				 cases[i].name);
+	ksft_test_result(test_blockirq_no_vgic(),
+			 "BLOCKIRQ without a vGIC: offered, accepted, the step stops\n");
 	ksft_finished();
 }

@@ -52,6 +52,7 @@ enum gd_op {
 	OP_OWN_REGS,
 	OP_DE_ON,
 	OP_STEP_IRQ,
+	OP_LOAD_AT,
 	OP_DONE,
 };
 
@@ -121,6 +122,15 @@ static noinline void guest_swbp(void)
 static noinline void guest_exec(void)
 {
 	asm volatile(".globl gd_exec\ngd_exec: nop");
+}
+
+/* A load at a label, so that an IAC and a DAC can both watch it. */
+static noinline void guest_load_at(uint32_t addr)
+{
+	uint32_t val;
+
+	asm volatile(".globl gd_load\ngd_load: lwz %0, 0(%1)"
+		     : "=r"(val) : "b"(addr) : "memory");
 }
 
 static noinline void guest_step_plain(void)
@@ -258,6 +268,9 @@ static void guest_code(void)
 			break;
 		case OP_STEP_IRQ:
 			guest_step_irq();
+			break;
+		case OP_LOAD_AT:
+			guest_load_at(gd_cmd.addr);
 			break;
 		case OP_DONE:
 			GUEST_DONE();
@@ -824,6 +837,44 @@ static bool test_wp(struct gd_vm *g, int slot, uint32_t type, bool fire)
 		      type & KVMPPC_DEBUG_WATCH_WRITE ? KVMPPC_DEBUG_WATCH_WRITE | wr : 0);
 }
 
+/*
+ * An IAC on a load that a DAC watches: the CPU takes both events in one
+ * interrupt, before the load.  QEMU reads such an exit by testing
+ * KVMPPC_DEBUG_BREAKPOINT first and looking the address up among its
+ * breakpoints, so KVM reports the IAC alone, at the load.  With the IAC
+ * gone, as gdb steps over a breakpoint, the DAC stops the load next.
+ */
+static bool test_iac_and_dac(struct gd_vm *g)
+{
+	uint32_t control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+	uint32_t addr = (uintptr_t)&gd_watched[0];
+	struct kvm_guest_debug_arch arch = {};
+
+	arch.bp[0].addr = (uintptr_t)L(gd_load);
+	arch.bp[0].type = KVMPPC_DEBUG_BREAKPOINT;
+	arch.bp[1].addr = addr;
+	arch.bp[1].type = KVMPPC_DEBUG_WATCH_READ;
+	set_debug(g, control, &arch);
+	arm_case(g, OP_LOAD_AT, addr, 0);
+	gd_run(g);
+	if (!debug_exit_at(g, L(gd_load), KVMPPC_DEBUG_BREAKPOINT | DBSR_IAC(1)))
+		return false;
+	arch.bp[0] = arch.bp[1];
+	memset(&arch.bp[1], 0, sizeof(arch.bp[1]));
+	set_debug(g, control, &arch);
+	gd_run(g);
+	return expect(g->vcpu->run->exit_reason == KVM_EXIT_DEBUG, "exit %s, want the DAC's",
+		      exit_reason_str(g->vcpu->run->exit_reason)) &&
+	       expect(g->vcpu->run->debug.arch.address == addr, "address 0x%llx, want 0x%x",
+		      (unsigned long long)g->vcpu->run->debug.arch.address, addr) &&
+	       expect(g->vcpu->run->debug.arch.status == (KVMPPC_DEBUG_WATCH_READ | DBSR_DAC1R),
+		      "status 0x%x, want 0x%x", g->vcpu->run->debug.arch.status,
+		      KVMPPC_DEBUG_WATCH_READ | DBSR_DAC1R) &&
+	       expect(get_pc(g) == (uintptr_t)L(gd_load), "pc 0x%x, want %p", get_pc(g),
+		      L(gd_load)) &&
+	       run_to_sync(g);
+}
+
 /* Requests KVM must refuse, each leaving the single-step armed before it. */
 struct bad_input {
 	const char *what;
@@ -1213,6 +1264,14 @@ static void run_hw_cases(int iacs, int dacs)
 					 wp_kinds[k].name);
 		}
 	}
+	if (no_addr_events) {
+		ksft_test_result_skip("IAC and DAC on one load: the IAC alone, then the DAC: %s\n",
+				      why);
+	} else {
+		gd_vm_create(&g);
+		ksft_test_result(finish(&g, test_iac_and_dac(&g)),
+				 "IAC and DAC on one load: the IAC alone, then the DAC\n");
+	}
 }
 
 int main(int argc, char *argv[])
@@ -1257,7 +1316,7 @@ int main(int argc, char *argv[])
 	gd_vm_free(&probe);
 
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(cases) + 2 + 2 * iacs + 2 * dacs * ARRAY_SIZE(wp_kinds));
+	ksft_set_plan(ARRAY_SIZE(cases) + 3 + 2 * iacs + 2 * dacs * ARRAY_SIZE(wp_kinds));
 	ksft_print_msg("%d IACs, %d DACs, debug instruction 0x%08x\n", iacs, dacs,
 		       probe.debug_inst);
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
