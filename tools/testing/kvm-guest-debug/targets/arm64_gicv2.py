@@ -13,9 +13,11 @@ ARM64_GICV2_QEMU = tuple('virt,virtualization=on,gic-version=2' if a.startswith(
 TARGET = Target(
 	name='arm64-gicv2', build=ARM64, emulator='qemu', qemu=ARM64_GICV2_QEMU,
 	cmdline='console=ttyAMA0',
-	tests=(Test('aarch64/guest_debug_test', args=('-g', '2'), timeout=300),),
+	tests=(Test('aarch64/guest_debug_test', args=('-g', '2'), timeout=300),
+	       Test('aarch64/guest_debug_vmm_compat_test', timeout=300)),
 	vm_timeout=600,
 	kernel_log_expect='kvm [1]: VHE mode initialized successfully',
 	known_bugs_of='arm64', debug_twin=False,
 	description='arm64 VHE on QEMU TCG with a GICv2: guest_debug_test, '
-		    'BLOCKIRQ through the GICv2 list registers')
+		    'BLOCKIRQ through the GICv2 list registers, and the VMM '
+		    'compatibility cases')

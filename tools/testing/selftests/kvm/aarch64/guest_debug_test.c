@@ -17,6 +17,7 @@
 #include "arch_timer.h"
 #include "gic.h"
 #include "guest_debug.h"
+#include "guest_debug_vgic.h"
 #include "guest_debug_host_watch.h"
 #include "guest_debug_stats.h"
 #include "kvm_util.h"
@@ -101,10 +102,7 @@ static uint64_t host_watched;
 /*
  * A GICv2 host can give the guest only a GICv2, which the library's guest
  * driver does not know: these few registers are all the IRQ cases need.
- * Its frames sit where a GICv3 would, identity-mapped.
  */
-#define GD_GICV2_DIST		0x8000000ULL
-#define GD_GICV2_CPU		0x8010000ULL
 #define GICD2_CTLR		0x000
 #define GICD2_ISENABLER0	0x100
 #define GICC2_CTLR		0x000
@@ -1068,37 +1066,15 @@ static bool test_host_hwbp(struct gd_vm *g, int n, uint64_t arg)
 	return ok;
 }
 
-/* A GICv2 host's vGIC, where gd_gic_init_vtimer() expects its frames. */
-static int gd_vgic_v2_setup(struct kvm_vm *vm)
-{
-	uint64_t dist = GD_GICV2_DIST, cpu = GD_GICV2_CPU;
-	int fd = __kvm_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V2);
-
-	if (fd < 0)
-		return fd;
-	kvm_device_attr_set(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_DIST, &dist);
-	kvm_device_attr_set(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_CPU, &cpu);
-	kvm_device_attr_set(fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
-	virt_map(vm, dist, dist, 1);
-	virt_map(vm, cpu, cpu, 2);
-	return fd;
-}
-
 static void gd_vm_create(struct gd_vm *g)
 {
 	uint64_t dfr0, mmio_gva, mmio_gpa;
+	int version;
 
 	memset(g, 0, sizeof(*g));
 	g->vm = vm_create_with_one_vcpu(&g->vcpu, guest_code);
-	g->gic_fd = -1;
-	if (gd_gic_wanted != 2) {
-		g->gic_fd = vgic_v3_setup(g->vm, 1, 64);
-		gd_gic_version = 3;
-	}
-	if (g->gic_fd < 0 && gd_gic_wanted != 3) {
-		g->gic_fd = gd_vgic_v2_setup(g->vm);
-		gd_gic_version = 2;
-	}
+	g->gic_fd = gd_vgic_setup(g->vm, gd_gic_wanted, &version);
+	gd_gic_version = version;
 	TEST_ASSERT(g->gic_fd >= 0 || !gd_gic_wanted, "no vGICv%d for the guest", gd_gic_wanted);
 	__TEST_REQUIRE(g->gic_fd >= 0, "no vGIC (v3 or v2) for the guest");
 	sync_global_to_guest(g->vm, gd_gic_version);

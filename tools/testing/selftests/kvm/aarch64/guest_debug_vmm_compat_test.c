@@ -40,6 +40,7 @@
 #include <linux/bitfield.h>
 
 #include "guest_debug.h"
+#include "guest_debug_vgic.h"
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_expect.h"
@@ -310,13 +311,13 @@ static int run_request(const struct gd_request *req)
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	enum gd_stop stop;
+	int gic_fd, gic_version;
 	bool ok = false;
-	int gic_fd;
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	/* Every VMM here gives the guest an in-kernel vGIC. */
-	gic_fd = vgic_v3_setup(vm, 1, 64);
-	__TEST_REQUIRE(gic_fd >= 0, "no GICv3 for the guest");
+	gic_fd = gd_vgic_setup(vm, 0, &gic_version);
+	__TEST_REQUIRE(gic_fd >= 0, "no vGIC for the guest");
 	if (req->slot_beyond_cpu && gd_brps(vcpu) == KVM_ARM_MAX_DBG_REGS) {
 		close(gic_fd);
 		kvm_vm_free(vm);
