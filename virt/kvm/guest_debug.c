@@ -52,15 +52,22 @@ int kvm_guest_debug_set(struct kvm_vcpu *vcpu, struct kvm_guest_debug *dbg)
 	return r;
 }
 
+#ifdef KVM_GUESTDBG_IGNORED_MASK
+/* Accepted but not implemented: an older ABI's, never offered in CAP2. */
+#define GUESTDBG_IGNORED	KVM_GUESTDBG_IGNORED_MASK
+#else
+#define GUESTDBG_IGNORED	0
+#endif
+
 /**
  * kvm_guest_debug_cap2() - the value of KVM_CAP_SET_GUEST_DEBUG2
  *
- * Return: the control flags KVM_SET_GUEST_DEBUG accepts, or 0 when the
- * architecture does not declare them.
+ * Return: the control flags KVM_SET_GUEST_DEBUG accepts and implements,
+ * or 0 when the architecture does not declare them.
  */
 int kvm_guest_debug_cap2(void)
 {
-	return GUESTDBG_SUPPORTED;
+	return GUESTDBG_SUPPORTED & ~GUESTDBG_IGNORED;
 }
 
 /**

@@ -4,14 +4,17 @@
  * KVM_SET_GUEST_DEBUG accepts, which debug exceptions stop the vCPU with
  * KVM_EXIT_DEBUG, and what such an exit reports.
  *
- * Userspace owns a #DB when one of its own mechanisms raised it: the trap
- * flag KVM sets for its single-step, or a hit in DR0-3 while its
- * breakpoints are the ones in the hardware.  Every other #DB (the guest's
- * own trap flag, its own breakpoints, ICEBP) goes to the guest as if no
- * debugger were attached, on both vendors and from L2 alike.  An int3
- * cannot be told apart that way: with KVM_GUESTDBG_USE_SW_BP every #BP
- * exits, and userspace hands back the ones it did not plant with
- * KVM_GUESTDBG_INJECT_BP.
+ * Userspace owns the part of a #DB that its own mechanisms raised: the
+ * trap flag KVM sets for its single-step, and hits in the DR0-3 slots its
+ * DR7 enables while its breakpoints are the ones in the hardware.  The
+ * rest (the guest's own trap flag, its own breakpoints, ICEBP) goes to the
+ * guest as if no debugger were attached, on both vendors and from L2
+ * alike, even when one #DB carries both.  An int3 cannot be told apart
+ * that way: with KVM_GUESTDBG_USE_SW_BP every #BP exits, and userspace
+ * hands back the ones it did not plant with KVM_GUESTDBG_INJECT_BP, right
+ * after the exit.  Accesses that KVM's emulator performs never reach the
+ * breakpoint hardware, so KVM matches them against userspace's
+ * watchpoints itself.
  */
 #include <linux/kvm_guest_debug.h>
 
@@ -106,9 +109,16 @@ static void gd_update_blockirq_inhibit(struct kvm *kvm)
  * KVM_GUESTDBG_INJECT_BP or INJECT_DB, with or without ENABLE, queue a #BP
  * or #DB for the guest, once.
  *
- * Return: 0; -EINVAL for a protected guest or for debug registers the CPU
- * cannot take; -EBUSY when an INJECT flag finds another exception pending.
- * On error the vCPU is unchanged.
+ * An INJECT flag is accepted only right after a KVM_EXIT_DEBUG of its
+ * kind, a #BP for INJECT_BP and a #DB for INJECT_DB, and before anything
+ * has run the vCPU or replaced its state: only then does the guest take
+ * the exception where it was raised, and a #BP with the length of the
+ * int3 that raised it.
+ *
+ * Return: 0; -EINVAL for a protected guest, for debug registers the CPU
+ * cannot take, or for an INJECT flag with no such exit to hand back;
+ * -EBUSY when an INJECT flag finds another exception pending or being
+ * delivered.  On error the vCPU is unchanged.
  */
 int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 					struct kvm_guest_debug *dbg)
@@ -130,15 +140,31 @@ int kvm_arch_vcpu_ioctl_set_guest_debug(struct kvm_vcpu *vcpu,
 			return r;
 	}
 
+	if ((control & GD_INJECT) &&
+	    (control & GD_INJECT) != vcpu->arch.debug_exit_inject)
+		return -EINVAL;
+
 	vcpu_load(vcpu);
 	if (control & GD_INJECT) {
-		if (kvm_is_exception_pending(vcpu)) {
+		if (kvm_is_exception_pending(vcpu) ||
+		    vcpu->arch.exception.injected) {
 			r = -EBUSY;
 			goto out;
 		}
 		kvm_queue_exception(vcpu, control & KVM_GUESTDBG_INJECT_BP ?
 					  BP_VECTOR : DB_VECTOR);
+		vcpu->arch.debug_exit_inject = 0;
 	}
+
+	/*
+	 * A MOV DR exit may have let the guest at its debug registers without
+	 * exits, and a signal ended KVM_RUN before the guest ran again.  Take
+	 * that access back before userspace's breakpoints can reach the
+	 * hardware: the guest has not run since, so its values are all still
+	 * in vcpu->arch.
+	 */
+	if (vcpu->arch.switch_db_regs & KVM_DEBUGREG_WONT_EXIT)
+		kvm_x86_call(cancel_dirty_debug_regs)(vcpu);
 
 	/* Read with the old flags, which may still hide a step's TF. */
 	rflags = kvm_get_rflags(vcpu);
@@ -214,6 +240,20 @@ static enum kvm_guest_debug_cause gd_exit_cause(u8 vector, unsigned long payload
 	return exec_hit ? KVM_GUEST_DEBUG_HW_BP : KVM_GUEST_DEBUG_STEP;
 }
 
+/*
+ * What is left of a #DB once userspace's bits are out is an event of the
+ * guest's own if it holds the guest's trap flag, or a hit in a breakpoint
+ * of the guest's while the guest's DR0-3 and DR7 are in the hardware; a
+ * match flagged for a disabled slot is not one.
+ */
+static bool gd_guest_event(struct kvm_vcpu *vcpu, unsigned long rest)
+{
+	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) && (rest & DR6_BS))
+		return true;
+	return !(vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP) &&
+	       (rest & kvm_guest_debug_enabled_slots(vcpu->arch.dr7));
+}
+
 /**
  * kvm_guest_debug_report() - stop the vCPU with KVM_EXIT_DEBUG
  * @vcpu: the vCPU, with its RIP at the instruction to run next
@@ -222,9 +262,13 @@ static enum kvm_guest_debug_cause gd_exit_cause(u8 vector, unsigned long payload
  *           takes; 0 for a #BP
  *
  * debug.arch.exception gets @vector, pc the linear address of the next
- * instruction (the int3 itself for a #BP), dr6 the event's bits in the
- * form DR6 reads, and dr7 the DR7 that was in effect: userspace's with
- * KVM_GUESTDBG_USE_HW_BP, the guest's otherwise.
+ * instruction (the int3 itself for a #BP), dr6 userspace's bits of the
+ * event (kvm_guest_debug_db_bits()) in the form DR6 reads, and dr7 the
+ * DR7 that was in effect: userspace's with KVM_GUESTDBG_USE_HW_BP, the
+ * guest's otherwise.  A #DB that also carries an event of the guest's own,
+ * such as the guest's trap flag on an instruction that hit userspace's
+ * watchpoint, leaves the guest a #DB with the rest of the bits, which it
+ * takes when it next runs.
  *
  * Return: 0, to exit to userspace.
  */
@@ -235,12 +279,21 @@ int kvm_guest_debug_report(struct kvm_vcpu *vcpu, u8 vector,
 	unsigned long dr7 = vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP ?
 			    vcpu->arch.guest_debug_dr7 : vcpu->arch.dr7;
 	unsigned long pc = kvm_get_linear_rip(vcpu);
+	unsigned long mine = payload;
 
-	kvm_guest_debug_exit(vcpu, gd_exit_cause(vector, payload, dr7), pc);
+	if (vector == DB_VECTOR) {
+		mine = kvm_guest_debug_db_bits(vcpu, payload) ?: payload;
+		if (gd_guest_event(vcpu, payload & ~mine))
+			kvm_queue_exception_p(vcpu, DB_VECTOR, payload & ~mine);
+	}
+	kvm_guest_debug_exit(vcpu, gd_exit_cause(vector, mine, dr7), pc);
 	exit->exception = vector;
 	exit->pc = pc;
-	exit->dr6 = payload ^ DR6_ACTIVE_LOW;
+	exit->dr6 = mine ^ DR6_ACTIVE_LOW;
 	exit->dr7 = dr7;
+	vcpu->arch.debug_exit_inject = vector == BP_VECTOR ?
+				       KVM_GUESTDBG_INJECT_BP :
+				       KVM_GUESTDBG_INJECT_DB;
 	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) {
 		/*
 		 * The next step starts here, with TF back if the emulator
@@ -256,26 +309,55 @@ int kvm_guest_debug_report(struct kvm_vcpu *vcpu, u8 vector,
 EXPORT_SYMBOL_GPL(kvm_guest_debug_report);
 
 /**
- * kvm_guest_debug_step_exit() - the KVM_EXIT_DEBUG of a step that KVM
- *				 completed itself
+ * kvm_guest_debug_step_exit() - the KVM_EXIT_DEBUG of the traps of an
+ *				 instruction that KVM completed itself
  * @vcpu: the vCPU, with its RIP past the instruction it emulated or
  *	  finished for userspace
  *
- * A KVM_RUN with immediate_exit set only completes pending I/O and fails
- * with EINTR, so the exit then waits for the next KVM_RUN; it is dropped
- * if userspace stops single-stepping meanwhile.
+ * The traps are the step of userspace's KVM_GUESTDBG_SINGLESTEP and those
+ * in vcpu->arch.debug_pending_dr6: the hits of the instruction's emulated
+ * accesses in userspace's watchpoints, and the guest's own trap flag.  A
+ * KVM_RUN with immediate_exit set only completes pending I/O and fails
+ * with EINTR, so the exit then waits for the next KVM_RUN; what userspace
+ * no longer asks for by then is dropped.  What is the guest's goes to the
+ * guest.
  *
  * Return: 0 to exit to userspace, 1 to go on with KVM_RUN.
  */
 int kvm_guest_debug_step_exit(struct kvm_vcpu *vcpu)
 {
-	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP))
-		return 1;
-	if (!vcpu->wants_to_run) {
-		vcpu->arch.complete_userspace_io = kvm_guest_debug_step_exit;
-		return 1;
+	unsigned long payload = vcpu->arch.debug_pending_dr6;
+
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
+		payload |= DR6_BS;
+	if (kvm_guest_debug_owns_db(vcpu, payload)) {
+		if (!vcpu->wants_to_run) {
+			vcpu->arch.complete_userspace_io = kvm_guest_debug_step_exit;
+			return 1;
+		}
+		vcpu->arch.debug_pending_dr6 = 0;
+		return kvm_guest_debug_report(vcpu, DB_VECTOR, payload);
 	}
-	return kvm_guest_debug_report(vcpu, DB_VECTOR, DR6_BS);
+	vcpu->arch.debug_pending_dr6 = 0;
+	/* Without userspace's step, BS can only be the guest's. */
+	if (payload & DR6_BS)
+		kvm_queue_exception_p(vcpu, DB_VECTOR, DR6_BS);
+	return 1;
+}
+
+/**
+ * kvm_guest_debug_insn_done() - the debug traps of an instruction that KVM
+ *				 emulated
+ * @vcpu: the vCPU, with its RIP past the instruction
+ * @guest_tf: whether the guest's own trap flag was set for it
+ *
+ * Return: 0 to exit to userspace, 1 to go on with KVM_RUN.
+ */
+int kvm_guest_debug_insn_done(struct kvm_vcpu *vcpu, bool guest_tf)
+{
+	if (guest_tf)
+		vcpu->arch.debug_pending_dr6 |= DR6_BS;
+	return kvm_guest_debug_step_exit(vcpu);
 }
 
 /**
@@ -284,20 +366,50 @@ int kvm_guest_debug_step_exit(struct kvm_vcpu *vcpu)
  * @vcpu: the vCPU, with its RIP already past the instruction
  *
  * The emulator completes such an instruction before the exit to userspace,
- * too early for the single-step trap that follows it.  The trap is taken
- * here instead, when the vCPU is about to run again: a KVM_EXIT_DEBUG
- * while userspace single-steps, a #DB for the guest's own TF otherwise.
+ * too early for the debug traps that follow it.  They are taken here
+ * instead, when the vCPU is about to run again (kvm_guest_debug_step_exit()).
  *
  * Return: 0 to exit to userspace, 1 to go on with KVM_RUN.
  */
 int kvm_guest_debug_write_done(struct kvm_vcpu *vcpu)
 {
-	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
-		return kvm_guest_debug_step_exit(vcpu);
-	if (kvm_get_rflags(vcpu) & X86_EFLAGS_TF)
-		kvm_queue_exception_p(vcpu, DB_VECTOR, DR6_BS);
-	return 1;
+	return kvm_guest_debug_insn_done(vcpu,
+					 kvm_get_rflags(vcpu) & X86_EFLAGS_TF);
 }
+
+/**
+ * __kvm_guest_debug_watch() - an access that KVM emulates, against
+ *			       userspace's watchpoints
+ * @vcpu: the vCPU whose instruction KVM emulates
+ * @addr: the linear address of the access
+ * @len: its length in bytes
+ * @write: whether it writes
+ *
+ * The CPU never sees such an access, MMIO above all, so KVM matches it
+ * against the data breakpoints of userspace's DR7 as the CPU would: a
+ * write breakpoint on a write, a read/write one on either, wherever the
+ * access overlaps the breakpoint's bytes.  A hit goes into
+ * vcpu->arch.debug_pending_dr6, for the trap once the instruction is done.
+ */
+void __kvm_guest_debug_watch(struct kvm_vcpu *vcpu, unsigned long addr,
+			     unsigned int len, bool write)
+{
+	unsigned long dr7 = vcpu->arch.guest_debug_dr7;
+	int i;
+
+	for (i = 0; i < KVM_NR_DB_REGS; i++) {
+		unsigned int rw = GD_DR7_RW(dr7, i);
+		unsigned long start = vcpu->arch.eff_db[i];
+
+		if (!gd_slot_enabled(dr7, i) || rw == DR_RW_EXECUTE ||
+		    rw == GD_DR7_RW_IO || (rw == DR_RW_WRITE && !write))
+			continue;
+		if (addr < start + gd_len_bytes[GD_DR7_LEN(dr7, i)] &&
+		    start < addr + len)
+			vcpu->arch.debug_pending_dr6 |= BIT(i);
+	}
+}
+EXPORT_SYMBOL_GPL(__kvm_guest_debug_watch);
 
 /**
  * kvm_guest_debug_hide_tf() - the guest's view of RFLAGS

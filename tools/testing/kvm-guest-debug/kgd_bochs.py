@@ -14,46 +14,29 @@ Bochs version it holds.
 """
 
 import hashlib
-import os
-import shutil
-import subprocess
 
-import kgd_cache_lock
-import kgd_deps
+import kgd_chroot
 import kgd_paths
-import kgd_stage
 
-MIRROR = 'http://deb.debian.org/debian'
 # Bochs' own packages only: naming the GUI front ends pulls GTK, which
 # does not configure in a minbase chroot.
 CHROOT_PACKAGES = ('bochs', 'bochs-term', 'bochsbios', 'vgabios')
-HOST_PACKAGES = (('debootstrap', 'debootstrap'),)
 # Where the run directories of the VMs go, inside a chroot.
 RUNS = 'kgd-runs'
 
 
-def _root(suite):
-	return os.path.join(kgd_paths.CACHE, f'bochs-{suite}')
+def _chroot(suite):
+	return kgd_chroot.Chroot(name=f'bochs-{suite}', suite=suite, packages=CHROOT_PACKAGES,
+				 main='bochs', probe='usr/bin/bochs-bin')
 
 
 def chroot_dir(suite):
-	return os.path.join(_root(suite), 'root')
-
-
-def _stamp(suite):
-	return os.path.join(_root(suite), 'stamp')
-
-
-def _stamp_text(suite, version):
-	return f'{suite} {" ".join(CHROOT_PACKAGES)} bochs {version}\n'
+	return kgd_chroot.root(_chroot(suite))
 
 
 def version(suite):
 	"""The Debian version of suite's Bochs, as its package says."""
-	proc = subprocess.run(['chroot', chroot_dir(suite), 'dpkg-query', '-W',
-			       '-f=${Version}', 'bochs'],
-			      capture_output=True, text=True, check=False)
-	return proc.stdout.strip() or 'unknown'
+	return kgd_chroot.version(_chroot(suite))
 
 
 def name(suite):
@@ -64,54 +47,7 @@ def name(suite):
 
 def ensure(suite):
 	"""Makes suite's chroot unless the cache has one with Bochs in it."""
-	kgd_deps.ensure(HOST_PACKAGES)
-	with kgd_cache_lock.held(f'bochs-{suite}'):
-		_ensure_chroot(suite)
-
-
-def _mounted_proc(root):
-	return os.path.ismount(os.path.join(root, 'proc'))
-
-
-def _ensure_chroot(suite):
-	root = chroot_dir(suite)
-	stamp = _stamp(suite)
-	if os.path.exists(stamp) and os.path.exists(os.path.join(root, 'usr/bin/bochs-bin')):
-		with open(stamp, encoding='utf-8') as f:
-			if f.read() == _stamp_text(suite, version(suite)):
-				kgd_stage.note(f'bochs: cached {suite} chroot with {name(suite)}')
-				return
-	log = kgd_paths.log(f'bochs-{suite}')
-	if os.path.exists(stamp):
-		os.unlink(stamp)
-	if os.path.isdir(root):
-		if _mounted_proc(root):
-			kgd_stage.run(['umount', os.path.join(root, 'proc')], log)
-		shutil.rmtree(root)
-	os.makedirs(_root(suite), exist_ok=True)
-	with kgd_stage.Stage('bochs', f'debootstrap a minimal {suite} chroot into {root} '
-			     '(once per machine, about 3 min)'):
-		kgd_stage.run(['debootstrap', '--variant=minbase', suite, root, MIRROR], log,
-			      timeout=1800)
-	with kgd_stage.Stage('bochs', f'apt-get install {" ".join(CHROOT_PACKAGES)} '
-			     f'in the {suite} chroot'):
-		kgd_stage.run(['mount', '-t', 'proc', 'proc', os.path.join(root, 'proc')], log)
-		try:
-			env = {'DEBIAN_FRONTEND': 'noninteractive'}
-			kgd_stage.run(['chroot', root, 'apt-get', 'update'], log, env=env,
-				      timeout=600)
-			kgd_stage.run(['chroot', root, 'apt-get', 'install', '-y',
-				       '--no-install-recommends'] + list(CHROOT_PACKAGES),
-				      log, env=env, timeout=1800)
-			kgd_stage.run(['chroot', root, 'apt-get', 'clean'], log)
-		finally:
-			kgd_stage.run(['umount', os.path.join(root, 'proc')], log)
-	if not os.path.exists(os.path.join(root, 'usr/bin/bochs-bin')):
-		raise kgd_stage.StageError(f'the {suite} chroot has no bochs-bin after apt-get '
-					   f'install; see {log}')
-	with open(stamp, 'w', encoding='utf-8') as f:
-		f.write(_stamp_text(suite, version(suite)))
-	kgd_stage.note(f'bochs: {name(suite)} ready in {root}')
+	kgd_chroot.ensure(_chroot(suite))
 
 
 def run_dir(suite, target_name):

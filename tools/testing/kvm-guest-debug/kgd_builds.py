@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The kernel builds that the targets share."""
 
+import kgd_chroot
 from kgd_target import Build
 
 ARM64 = Build(
@@ -34,6 +35,20 @@ PPC64_E6500 = Build(
 	make_target='vmlinux', image='vmlinux', cross_compile='powerpc64-linux-gnu-',
 	static_checks=True,
 	packages=(('powerpc64-linux-gnu-gcc', 'gcc-powerpc64-linux-gnu'),))
+
+# bookworm has no LoongArch cross compiler; trixie's runs in a chroot.
+LOONGARCH_CROSS = kgd_chroot.Chroot(
+	name='loongarch-cross-trixie', suite='trixie',
+	packages=('gcc-loongarch64-linux-gnu', 'gcc', 'libc6-dev', 'make', 'flex',
+		  'bison', 'bc', 'ccache'),
+	main='gcc-loongarch64-linux-gnu', probe='usr/bin/loongarch64-linux-gnu-gcc')
+
+# Only KVM's own directory: common code's changes reach LoongArch through
+# virt/kvm, which it builds into kvm.o.
+LOONGARCH64 = Build(
+	name='loongarch64', arch='loongarch', config='loongarch64.config',
+	make_target='arch/loongarch/kvm/', image='arch/loongarch/kvm/kvm.o',
+	cross_compile='loongarch64-linux-gnu-', chroot=LOONGARCH_CROSS)
 
 # e500v2 before the Book E fixes: the baseline's guest debug and initial
 # TLB1, with the exit-number fix that lets any guest run.

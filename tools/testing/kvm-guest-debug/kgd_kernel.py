@@ -4,6 +4,7 @@
 import hashlib
 import os
 
+import kgd_chroot
 import kgd_paths
 import kgd_stage
 
@@ -31,6 +32,19 @@ def make_args(build, srctree=None, outdir=None):
 	args.append(f'CC=ccache {build.cross_compile}gcc')
 	args.append('HOSTCC=ccache gcc')
 	return args
+
+
+def _make(build, args, log):
+	"""Runs make with args, inside the build's chroot if it has one: there
+	out/ and the ccache folder are bind-mounted at their host paths."""
+	if not build.chroot:
+		kgd_stage.run(make_args(build) + args, log, env=ccache_env())
+		return
+	kgd_chroot.ensure(build.chroot)
+	ccache = ccache_env()['CCACHE_DIR']
+	os.makedirs(ccache, exist_ok=True)
+	with kgd_chroot.bound(build.chroot, (kgd_paths.OUT, ccache), log) as prefix:
+		kgd_stage.run(prefix + make_args(build) + args, log, env=ccache_env())
 
 
 def kernel_dir(build):
@@ -78,8 +92,7 @@ def configure(build):
 				return
 	os.makedirs(kdir, exist_ok=True)
 	log = kgd_paths.log(f'{build.name}-kernel')
-	kgd_stage.run(make_args(build) + [f'KCONFIG_ALLCONFIG={fragment}', 'allnoconfig'],
-		      log, env=ccache_env())
+	_make(build, [f'KCONFIG_ALLCONFIG={fragment}', 'allnoconfig'], log)
 	got = {}
 	with open(dotconfig, encoding='utf-8') as f:
 		for line in f:
@@ -100,7 +113,7 @@ def configure(build):
 def build_kernel(build):
 	log = kgd_paths.log(f'{build.name}-kernel')
 	configure(build)
-	kgd_stage.run(make_args(build) + [build.make_target], log, env=ccache_env())
+	_make(build, [build.make_target], log)
 	return image(build)
 
 

@@ -28,6 +28,9 @@ class Build:
 	# A kernel without a fix: the series up to, not including, this patch
 	# of patches/.  It shows what the fix fixes.
 	before_patch: str = ''
+	# A chroot (kgd_chroot.Chroot) whose compiler builds the kernel, for
+	# an architecture that bookworm has no cross compiler for.
+	chroot: object = None
 
 
 @dataclasses.dataclass(frozen=True)

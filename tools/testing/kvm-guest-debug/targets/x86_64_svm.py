@@ -17,6 +17,7 @@ TARGET = Target(
 	cmdline='console=ttyS0,115200 tsc_early_khz=2100000',
 	tests=(Test('x86_64/guest_debug_smoke_test', timeout=300),
 	       Test('x86_64/guest_debug_test', timeout=600),
+	       Test('x86_64/guest_debug_dr_race_test', timeout=300),
 	       Test('x86_64/guest_debug_nested_test', timeout=300),
 	       Test('x86_64/guest_debug_vmm_compat_test', timeout=300),
 	       Test('x86_64/debug_regs', timeout=300),

@@ -1120,6 +1120,33 @@ static bool run_case(bool (*fn)(struct gd_vm *g, int n, uint64_t arg), int n, ui
 	return ok;
 }
 
+/*
+ * KVM_ARM_VCPU_INIT resets the vCPU: the BRK it stopped at before is gone,
+ * and INJECT_BP has nothing left to hand back.  The vCPU is not run again,
+ * as the reset also took the guest's page tables and vectors.
+ */
+static bool test_inject_after_init(void)
+{
+	struct kvm_vcpu_init init;
+	struct gd_vm g;
+	bool ok;
+
+	gd_vm_create(&g);
+	arm_case(&g, OP_BRK, 0, 0);
+	set_debug(&g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP, NULL);
+	gd_run(&g);
+	ok = debug_exit(&g, EC_BRK64);
+	if (ok) {
+		vm_ioctl(g.vm, KVM_ARM_PREFERRED_TARGET, &init);
+		vcpu_ioctl(g.vcpu, KVM_ARM_VCPU_INIT, &init);
+		ok = set_debug_fails(&g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_BP,
+				     "INJECT_BP after KVM_ARM_VCPU_INIT");
+	}
+	close(g.gic_fd);
+	kvm_vm_free(g.vm);
+	return ok;
+}
+
 int main(int argc, char *argv[])
 {
 	static const struct { uint64_t lsc; const char *name; } wp_kinds[] = {
@@ -1162,7 +1189,7 @@ int main(int argc, char *argv[])
 	kvm_vm_free(probe.vm);
 
 	ksft_print_header();
-	ksft_set_plan(2 + brps + wrps * ARRAY_SIZE(wp_kinds) + ARRAY_SIZE(cases));
+	ksft_set_plan(3 + brps + wrps * ARRAY_SIZE(wp_kinds) + ARRAY_SIZE(cases));
 	ksft_print_msg("%d breakpoints, %d watchpoints, vGIC v%lu\n", brps, wrps,
 		       gd_gic_version);
 
@@ -1179,5 +1206,7 @@ int main(int argc, char *argv[])
 				 cases[i].name);
 	ksft_test_result(test_blockirq_no_vgic(),
 			 "BLOCKIRQ without a vGIC: offered, accepted, the step stops\n");
+	ksft_test_result(test_inject_after_init(),
+			 "INJECT_BP after KVM_ARM_VCPU_INIT has no BRK to hand back\n");
 	ksft_finished();
 }
