@@ -15,7 +15,10 @@
  * never read the magic value, and KVM_GET_DEBUGREGS must keep returning
  * the guest's own.
  *
- *   guest_debug_dr_race_test [-s seconds]
+ *   guest_debug_dr_race_test [-s seconds] [-n runs]
+ *
+ * It stops at whichever limit comes first: 30 s and no run limit unless
+ * told otherwise.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -51,13 +54,24 @@ static long random_delay(void)
 	return octave + random() % octave;
 }
 
+/*
+ * Every GD_EXIT_EVERY reads, a CPUID exit ends the guest's exit-free run:
+ * the next read exits again and opens another window, and a host whose
+ * timer cannot interrupt a guest that never exits (Bochs) still sees the
+ * signal.
+ */
+#define GD_EXIT_EVERY	64
+
 static void guest_code(void)
 {
-	uint64_t dr0;
+	uint32_t eax, ebx, ecx, edx;
+	uint64_t dr0, i;
 
-	for (;;) {
+	for (i = 1;; i++) {
 		asm volatile("mov %%dr0, %0" : "=r"(dr0));
 		GUEST_ASSERT(dr0 != GD_MAGIC_DR0);
+		if (!(i % GD_EXIT_EVERY))
+			cpuid(0, &eax, &ebx, &ecx, &edx);
 	}
 }
 
@@ -113,7 +127,7 @@ int main(int argc, char *argv[])
 		.sigev_signo = SIGALRM,
 	};
 	struct sigaction sa = { .sa_handler = on_alarm };
-	unsigned long runs = 0;
+	unsigned long runs = 0, max_runs = 0;
 	long seconds = 30;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
@@ -122,9 +136,13 @@ int main(int argc, char *argv[])
 	bool ok = true;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:")) != -1) {
-		TEST_ASSERT(opt == 's', "usage: %s [-s seconds]", argv[0]);
-		seconds = atol(optarg);
+	while ((opt = getopt(argc, argv, "s:n:")) != -1) {
+		TEST_ASSERT(opt == 's' || opt == 'n', "usage: %s [-s seconds] [-n runs]",
+			    argv[0]);
+		if (opt == 's')
+			seconds = atol(optarg);
+		else
+			max_runs = strtoul(optarg, NULL, 0);
 	}
 
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_SET_GUEST_DEBUG));
@@ -139,7 +157,7 @@ int main(int argc, char *argv[])
 	vcpu_debugregs_set(vcpu, &own);
 
 	end = time(NULL) + seconds;
-	while (ok && time(NULL) < end) {
+	while (ok && time(NULL) < end && (!max_runs || runs < max_runs)) {
 		runs++;
 		ok = run_interrupted(vcpu, timer, random_delay());
 		if (!ok)
