@@ -5,7 +5,7 @@
 KGD := python3 tools/testing/kvm-guest-debug/kgd.py
 TARGET ?= arm64
 
-.PHONY: demo run check check-debug series series-bisect bench vm-run list checkpatch clean
+.PHONY: demo run check check-debug check-baseline series series-bisect bench vm-run list checkpatch clean
 
 # gdb-multiarch on a guest program, through our stub and KVM, in TARGET's VM.
 demo:
@@ -23,6 +23,11 @@ check:
 # UBSAN, lockdep, DEBUG_ATOMIC_SLEEP and DEBUG_LIST.
 check-debug:
 	$(KGD) check-debug
+
+# kvm-unit-tests under Debian's QEMU on the pristine baseline kernel, for
+# the README's side-by-side table.
+check-baseline:
+	$(KGD) check-baseline
 
 # The git-am-able series with its cover letter, in out/series/.
 series:

@@ -31,12 +31,16 @@ import kgd_bench
 import kgd_bisect
 import kgd_bochs
 import kgd_checkpatch
+import kgd_debian_qemu
 import kgd_debug
 import kgd_deps
 import kgd_docs
 import kgd_gdb
+import kgd_gdb_qemu
 import kgd_kernel
+import kgd_kut
 import kgd_paths
+import kgd_peer_baseline
 import kgd_qemu
 import kgd_results
 import kgd_selftests
@@ -194,15 +198,20 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=(),
 		ensure_our_qemu(results)
 	if target.emulator == 'bochs':
 		kgd_bochs.ensure(target.bochs_suite)
-	session, files = None, ()
+	session, files = None, []
+	if target.kut_arch and any(kgd_kut.is_kut(t) for t in target.tests):
+		target, files = _with_kut(target, results)
 	with kgd_stage.Stage(name, 'selftests and /init'):
 		binaries = [] if demo else kgd_selftests.build(target, extra_binary, extra_args)
 	if target.gdb and not extra_binary:
 		kgd_deps.ensure(kgd_gdb.PACKAGES)
 		with kgd_stage.Stage(name, 'kvm-gdbstub and its guest program'):
 			stub, guest = kgd_gdb.build(target)
-		binaries.append((kgd_gdb.stub_test(target, demo), stub))
-		files = ((kgd_gdb.GUEST_INSIDE, guest),)
+		if target.gdb.stub:
+			binaries.append((kgd_gdb.stub_test(target, demo), stub))
+		files.append((kgd_gdb.GUEST_INSIDE, guest))
+		if target.gdb.debian_qemu and not demo:
+			binaries.append(_qemu_under_gdb(target, files))
 		session = kgd_gdb.Session(target, guest, interactive=demo)
 	with kgd_stage.Stage(name, 'initramfs'):
 		initrd = kgd_selftests.initramfs(target, binaries, files)
@@ -210,6 +219,33 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=(),
 		return background.submit(boot_and_collect, target, results, initrd, binaries,
 					 session, demo, extra_binary)
 	return boot_and_collect(target, results, initrd, binaries, session, demo, extra_binary)
+
+
+def _qemu_under_gdb(target, files):
+	"""(Test, binary) of gdb-qemu-end-to-end's VM side; adds Debian's QEMU
+	to files unless kvm-unit-tests put it there."""
+	with kgd_stage.Stage(target.name, 'Debian\'s QEMU under gdb'):
+		test = kgd_gdb_qemu.test(target.gdb, kgd_gdb.GUEST_INSIDE, kgd_gdb.GDB_TIMEOUT + 60)
+		binary = kgd_selftests.build(dataclasses.replace(target, tests=(test,)))[0][1]
+		inside = {f[0] for f in files}
+		files += [f for f in kgd_debian_qemu.files(target.kut_arch) if f[0] not in inside]
+	return test, binary
+
+
+def _with_kut(target, results):
+	"""The target and the VM's files for kvm-unit-tests under Debian's
+	QEMU; without the pinned tarball, the target less that test, which is
+	a SKIP with its reason."""
+	if not kgd_kut.tarball():
+		for test in target.tests:
+			if kgd_kut.is_kut(test):
+				results.add(f'{target.name}: {test.name}', 'skip',
+					    'no kvm-unit-tests tarball in ../shared/vendor/'
+					    'kvm-unit-tests (nor $KGD_VENDOR/kvm-unit-tests)')
+		tests = tuple(t for t in target.tests if not kgd_kut.is_kut(t))
+		return dataclasses.replace(target, tests=tests), []
+	with kgd_stage.Stage(target.name, 'kvm-unit-tests and Debian\'s QEMU for the VM'):
+		return target, kgd_debian_qemu.files(target.kut_arch) + kgd_kut.files(target.kut_arch)
 
 
 def boot_and_collect(target, results, initrd, binaries, session, demo, extra_binary):
@@ -235,9 +271,10 @@ def boot_and_collect(target, results, initrd, binaries, session, demo, extra_bin
 
 
 def all_targets():
-	"""The targets of targets/, and their -debug twins."""
+	"""The targets of targets/, and their -debug and -baseline twins."""
 	targets = kgd_target.load_all()
 	targets.update(kgd_debug.twins(targets))
+	targets.update(kgd_peer_baseline.twins(kgd_target.load_all()))
 	return targets
 
 
@@ -361,6 +398,7 @@ def main():
 	sub = parser.add_subparsers(dest='cmd', required=True)
 	sub.add_parser('check', help='every target')
 	sub.add_parser('check-debug', help='the guest-debug suites on checked kernels')
+	sub.add_parser('check-baseline', help='the peer suites on the pristine baseline')
 	run = sub.add_parser('run', help='some targets')
 	run.add_argument('targets', nargs='*', default=list(DEFAULT_TARGETS))
 	sub.add_parser('series', help='write out/series')
@@ -399,6 +437,9 @@ def main():
 		return cmd_run(args, list(kgd_target.load_all()))
 	if args.cmd == 'check-debug':
 		twins = kgd_debug.twins(kgd_target.load_all())
+		return cmd_run(args, list(twins), twins)
+	if args.cmd == 'check-baseline':
+		twins = kgd_peer_baseline.twins(kgd_target.load_all())
 		return cmd_run(args, list(twins), twins)
 	if args.cmd == 'series-bisect':
 		return cmd_bisect()

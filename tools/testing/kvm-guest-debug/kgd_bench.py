@@ -50,14 +50,6 @@ LINE = re.compile(r'^\s*# bench: (\w+) ([0-9.eE+-]+)$')
 RESULTS = os.path.join(kgd_paths.HARNESS, 'bench-results')
 
 
-def _first_patch():
-	kind_paths = kgd_series.read_series()
-	patches = [os.path.basename(path) for kind, path in kind_paths if kind == 'patch']
-	if not patches:
-		raise kgd_stage.StageError('patches/series lists no patch')
-	return patches[0]
-
-
 def _figures(console, label):
 	got = {}
 	for line in console:
@@ -100,7 +92,7 @@ def run(target, results, scale):
 					   + ', '.join(sorted(BENCH)))
 	ours_build = target.build
 	base_build = dataclasses.replace(ours_build, name=f'{ours_build.name}_baseline',
-					 before_patch=_first_patch(), static_checks=False)
+					 before_patch=kgd_series.first_patch(), static_checks=False)
 	test = Test(BENCH[target.name], args=(str(scale),), timeout=target.vm_timeout - 60)
 	ours = dataclasses.replace(target, name=f'{target.name}-bench', tests=(test,))
 	base = dataclasses.replace(ours, name=f'{target.name}-bench-baseline', build=base_build,

@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 
+import kgd_gdb_qemu
 import kgd_kernel
 import kgd_paths
 import kgd_stage
@@ -247,8 +248,10 @@ class Session:
 		self.emu = None
 		self.connected = threading.Event()
 		self.worker = None
+		self.qemu_worker = None
 		self.results = []
 		self.gdb_log = kgd_paths.log(f'{target.name}-gdb')
+		self.qemu_gdb_log = kgd_paths.log(f'{target.name}-gdb-qemu')
 
 	def qemu_args(self):
 		return [a.replace('@PORT@', str(self.port)) for a in self.link.qemu_args]
@@ -273,13 +276,21 @@ class Session:
 		if READY in line and self.worker is None:
 			self.worker = threading.Thread(target=self._work, daemon=True)
 			self.worker.start()
+		if kgd_gdb_qemu.READY in line and self.qemu_worker is None:
+			self.qemu_worker = threading.Thread(target=self._work_qemu, daemon=True)
+			self.qemu_worker.start()
 
 	def finish(self):
 		if self.worker:
 			self.worker.join(timeout=30)
-		elif not self.interactive:
+		elif not self.interactive and self.link.stub:
 			self.results.append(('gdb-end-to-end', 'fail',
 					     'the stub never said it waits for gdb', ''))
+		if self.qemu_worker:
+			self.qemu_worker.join(timeout=30)
+		elif not self.interactive and self.link.debian_qemu:
+			self.results.append(('gdb-qemu-end-to-end', 'fail',
+					     'QEMU under gdb never said it waits', ''))
 		if self.emu:
 			self.emu.close()
 
@@ -295,7 +306,7 @@ class Session:
 				raise kgd_stage.StageError(
 					f'no connection to the emulator\'s port {self.port}')
 			if self.interactive:
-				self._gdb(None)
+				self._gdb([], [], 'gdb-end-to-end', self.gdb_log, '')
 				return
 			client = RspClient(self.emu)
 			checks = bad_input_checks(client, self.link, self._entry())
@@ -307,13 +318,44 @@ class Session:
 			self.results.append(('gdb-stub-bad-input', 'fail' if bad else 'pass',
 					     detail, detail))
 			self.emu.settimeout(None)
-			self._gdb(client.buf)
+			if client.buf:
+				raise kgd_stage.StageError(
+					f'unexpected bytes from the stub: {client.buf!r}')
+			self._gdb(*gdb_script(self.link, 0), 'gdb-end-to-end', self.gdb_log,
+				  'gdb-multiarch: break, 5 stepi, hbreak, watch, '
+				  + ('rwatch, ' if self.link.read_watch else '') + 'awatch, detach')
 		except (kgd_stage.StageError, OSError, subprocess.SubprocessError) as err:
 			self.results.append(('gdb-end-to-end', 'fail', str(err), str(err)))
 
-	def _gdb(self, leftover):
-		if leftover:
-			raise kgd_stage.StageError(f'unexpected bytes from the stub: {leftover!r}')
+	def _work_qemu(self):
+		"""gdb on QEMU's gdbstub, once our stub's session (if any) is over."""
+		name = 'gdb-qemu-end-to-end'
+		try:
+			if self.worker:
+				self.worker.join()
+			if not self.connected.wait(CONNECT_TIMEOUT):
+				raise kgd_stage.StageError(
+					f'no connection to the emulator\'s port {self.port}')
+			# What our stub said after gdb left must not reach the next gdb;
+			# QEMU, stopped, says nothing until gdb talks.
+			self.emu.settimeout(0.5)
+			try:
+				while self.emu.recv(65536):
+					pass
+			except socket.timeout:
+				pass
+			self.emu.settimeout(None)
+			self._gdb(*kgd_gdb_qemu.gdb_script(self.link, 0), name, self.qemu_gdb_log,
+				  f'gdb-multiarch on Debian\'s QEMU: break, 5 stepi, hbreak, '
+				  f'{self.link.hbreaks} hbreaks at once, watch, '
+				  + ('rwatch, ' if self.link.read_watch else '')
+				  + 'awatch, the guest\'s own breakpoint, detach')
+		except (kgd_stage.StageError, OSError, subprocess.SubprocessError) as err:
+			self.results.append((name, 'fail', str(err), str(err)))
+
+	def _gdb(self, cmds, want, name, log, summary):
+		"""Runs gdb with cmds (or for a person, if interactive) on the
+		emulator's line; its output must show want's regexes in order."""
 		with socket.socket() as listener:
 			listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 			listener.bind(('127.0.0.1', 0))
@@ -322,9 +364,9 @@ class Session:
 			if self.interactive:
 				argv = [GDB, '-q', '-nx', '-ex', f'target remote 127.0.0.1:{port}',
 					self.guest]
-				cmds, want = None, None
 			else:
-				cmds, want = gdb_script(self.link, port)
+				cmds = [f'target remote 127.0.0.1:{port}'
+					if c.startswith('target remote ') else c for c in cmds]
 				argv = [GDB, '-nx', '-batch'] + [a for c in cmds for a in ('-ex', c)] \
 					+ [self.guest]
 			# pylint: disable=consider-using-with
@@ -347,7 +389,7 @@ class Session:
 		conn.close()
 		if self.interactive:
 			return
-		with open(self.gdb_log, 'w', encoding='utf-8') as f:
+		with open(log, 'w', encoding='utf-8') as f:
 			f.write('$ ' + ' '.join(argv) + '\n' + out)
 		pos, missing = 0, []
 		for regex in want:
@@ -359,11 +401,8 @@ class Session:
 		if missing:
 			detail = (f'gdb\'s output lacks {len(missing)} of {len(want)} expected lines: '
 				  + ', '.join(missing))
-			self.results.append(('gdb-end-to-end', 'fail',
-					     f'{detail}; see {self.gdb_log}\n'
-					     + kgd_stage.tail(self.gdb_log, 20), detail))
+			self.results.append((name, 'fail', f'{detail}; see {log}\n'
+					     + kgd_stage.tail(log, 20), detail))
 			return
-		self.results.append(('gdb-end-to-end', 'pass',
-				     'gdb-multiarch: break, 5 stepi, hbreak, watch, '
-				     + ('rwatch, ' if self.link.read_watch else '')
-				     + f'awatch, detach; {len(want)} expected lines seen', out))
+		self.results.append((name, 'pass', f'{summary}; {len(want)} expected lines seen',
+				     out))

@@ -87,7 +87,8 @@ def _gen_init_cpio():
 
 def initramfs(target, binaries, files=()):
 	"""Writes initramfs.cpio.gz with /init, /kgd/plan and /tests/*; files
-	are (path inside, host path) pairs that no plan line runs."""
+	are (path inside, host path[, mode]) that no plan line runs, each
+	with the folders above it."""
 	bld = target.build
 	workdir = os.path.join(kgd_paths.build_dir(bld.name), 'initramfs', target.name)
 	shutil.rmtree(workdir, ignore_errors=True)
@@ -114,8 +115,16 @@ def initramfs(target, binaries, files=()):
 			listing.append(f'file {inside} {path} 0755 0 0')
 			f.write(' '.join([str(test.timeout), test.name, inside] + list(test.args))
 				+ '\n')
-	for inside, path in files:
-		listing.append(f'file {inside} {path} 0644 0 0')
+	dirs.update(('/', '/dev', '/proc', '/sys', '/tmp', '/kgd', '/tests'))
+	for inside, path, *mode in files:
+		parents = []
+		parent = os.path.dirname(inside)
+		while parent not in dirs:
+			parents.append(parent)
+			dirs.add(parent)
+			parent = os.path.dirname(parent)
+		listing += [f'dir {d} 0755 0 0' for d in reversed(parents)]
+		listing.append(f'file {inside} {path} {mode[0] if mode else 0o644:o} 0 0')
 	spec = os.path.join(workdir, 'cpio.list')
 	with open(spec, 'w', encoding='utf-8') as f:
 		f.write('\n'.join(listing) + '\n')

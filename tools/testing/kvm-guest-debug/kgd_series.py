@@ -56,6 +56,15 @@ def read_series():
 	return entries
 
 
+def first_patch():
+	"""The series' first patch to a baseline file: a kernel built from the
+	tree before it is the pristine baseline."""
+	patches = [os.path.basename(path) for kind, path in read_series() if kind == 'patch']
+	if not patches:
+		raise kgd_stage.StageError('patches/series lists no patch')
+	return patches[0]
+
+
 def overlay_files():
 	"""Repo-relative paths of our own files, as git tracks them."""
 	out = _git(['ls-files', '--cached', '--others', '--exclude-standard', '--']

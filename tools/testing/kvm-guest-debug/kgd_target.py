@@ -65,6 +65,12 @@ class GdbLink:
 	read_watch: bool = True		# Z3: the arch has load-only watchpoints
 	bad_addr: int = 0x10		# an address that no guest translation maps
 	bp_kind: int = 4		# the Z0 kind: the breakpoint's length
+	stub: bool = True		# our stub runs the guest (the baseline twins: no)
+	# Debian's QEMU, with the guest program under its own gdbstub on the
+	# same line (kgd_gdb_qemu): its arguments for this VM, if it runs, and
+	# how many hardware breakpoints gdb then sets at once.
+	debian_qemu: tuple = ()
+	hbreaks: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +101,9 @@ class Target:
 	# A -debug twin for `make check-debug`; off for a variant that runs a
 	# few of its base target's tests, whose twin already covers the code.
 	debug_twin: bool = True
+	# Debian's QEMU and kvm-unit-tests' debug tests for this architecture
+	# (kgd_kut) go into the VM, for the tests that run them.
+	kut_arch: str = ''
 	description: str = ''
 
 

@@ -1,13 +1,31 @@
 # SPDX-License-Identifier: GPL-2.0
-"""What targets share: the arm64 VHE and nVHE ones, and the e500v2 ones."""
+"""What targets share: the arm64 VHE and nVHE ones, the x86 ones, and the
+e500v2 ones."""
 
-from kgd_target import Test
+import kgd_gdb_qemu
+import kgd_kut
+from kgd_target import GdbLink, Test
 
 ARM64_QEMU = (
 	'qemu-system-aarch64', '-M', 'virt,virtualization=on,gic-version=3',
 	'-cpu', 'max', '-smp', '2', '-m', '1024', '-nographic', '-monitor', 'none',
 	'-no-reboot', '-net', 'none',
 	'-kernel', '@KERNEL@', '-initrd', '@INITRD@', '-append', '@CMDLINE@')
+
+# The arm64 gdb line: a virtio console (virt has one PL011, the console's).
+# Debian's QEMU runs the same guest program under its own gdbstub on it;
+# the demo's console and exit addresses are virt's PL011, so the guest
+# prints there, and the 6 breakpoints are what QEMU's max CPU has.
+ARM64_GDB = GdbLink(
+	device='/dev/hvc0', guest_start='arm64.S', guest_base=0x40080000,
+	guest_cflags=('-mgeneral-regs-only', '-mstrict-align'),
+	qemu_args=('-device', 'virtio-serial-device',
+		   '-chardev', 'socket,id=gdb,host=127.0.0.1,port=@PORT@,server=on,wait=off',
+		   '-device', 'virtconsole,chardev=gdb'),
+	debian_qemu=('/usr/bin/qemu-system-aarch64', '-nodefaults',
+		     '-machine', 'virt,gic-version=host', '-accel', 'kvm', '-cpu', 'host',
+		     '-m', '64') + kgd_gdb_qemu.qemu_gdb_args('/dev/hvc0'),
+	hbreaks=6)
 
 # -i bounds the single-step loop: its 10,000 default takes 14-30 s under TCG.
 ARM64_TESTS = (
@@ -25,3 +43,30 @@ ARM64_TESTS = (
 PPCE500_QEMU = ('qemu-system-ppc', '-M', 'ppce500', '-cpu', 'e500v2', '-m', '512',
 		'-nographic', '-monitor', 'none', '-no-reboot', '-net', 'none',
 		'-kernel', '@KERNEL@', '-initrd', '@INITRD@', '-append', '@CMDLINE@')
+
+# kvm-unit-tests' x86 debug test (DR0-7, DR6, single-step over many
+# instructions, ICEBP, MOV SS, general detect: the guest's own debug
+# features) under Debian's QEMU with KVM, started as its x86/run does.
+X86_KUT_DEBUG = Test(
+	kgd_kut.TEST, source=kgd_kut.RUNNER, timeout=300,
+	args=('1', '/usr/bin/qemu-system-x86_64', '-nodefaults', '-accel', 'kvm', '-cpu', 'host',
+	      '-m', '128', '-smp', '1', '-display', 'none', '-serial', 'stdio',
+	      '-device', 'pc-testdev', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x4',
+	      '-device', 'pci-testdev', '-kernel', f'{kgd_kut.INSIDE}/debug.flat'))
+
+# kvm-unit-tests' arm64 debug tests (the guest's own breakpoints,
+# watchpoints and single step, each also across a live migration), as
+# its arm/run starts them: chr-testdev carries the exit status.
+_ARM64_KUT_QEMU = (
+	'/usr/bin/qemu-system-aarch64', '-nodefaults', '-machine', 'virt,gic-version=host',
+	'-accel', 'kvm', '-cpu', 'host', '-device', 'virtio-serial-device',
+	'-device', 'virtconsole,chardev=ctd', '-chardev', 'testdev,id=ctd',
+	'-device', 'pci-testdev', '-display', 'none', '-serial', 'stdio',
+	'-kernel', f'{kgd_kut.INSIDE}/debug.flat', '-smp', '1')
+ARM64_KUT_DEBUG = tuple(
+	Test(f'{kgd_kut.TEST}-{name}', source=kgd_kut.RUNNER, timeout=300,
+	     args=(('-m',) if mode.endswith('-migration') else ()) + ('1',) + _ARM64_KUT_QEMU
+	     + ('-append', mode))
+	for name, mode in (('bp', 'bp'), ('wp', 'wp'), ('sstep', 'ss'),
+			   ('bp-migration', 'bp-migration'), ('wp-migration', 'wp-migration'),
+			   ('sstep-migration', 'ss-migration')))

@@ -7,6 +7,7 @@ here, so this target runs the QEMU that kgd_qemu builds.
 
 from kgd_builds import X86_64
 from kgd_target import GdbLink, Target, Test
+from kgd_targets_common import X86_KUT_DEBUG
 
 TARGET = Target(
 	name='x86_64-svm', build=X86_64, emulator='qemu', our_qemu=True,
@@ -24,7 +25,9 @@ TARGET = Target(
 	       Test('guest_debug_trace_test', timeout=120),
 	       Test('kvm_binary_stats_test', timeout=300),
 	       Test('guest_debug_fuzz_test', timeout=300),
-	       Test('guest_debug_step_race_test', timeout=300)),
+	       Test('guest_debug_step_race_test', timeout=300),
+	       X86_KUT_DEBUG),
+	kut_arch='x86',
 	# The stub's line: the second 16550 (ttyS1), on a loopback TCP port.
 	gdb=GdbLink(device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
 		    guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),

@@ -7,6 +7,7 @@ so APICv runs on no emulator here (see the README)."""
 
 from kgd_builds import X86_64
 from kgd_target import GdbLink, Target, Test
+from kgd_targets_common import X86_KUT_DEBUG
 
 TARGET = Target(
 	name='x86_64-vmx', build=X86_64, emulator='bochs',
@@ -25,7 +26,9 @@ TARGET = Target(
 	       Test('guest_debug_trace_test', timeout=120),
 	       Test('kvm_binary_stats_test', timeout=300),
 	       Test('guest_debug_fuzz_test', timeout=300),
-	       Test('guest_debug_step_race_test', timeout=300)),
+	       Test('guest_debug_step_race_test', timeout=300),
+	       X86_KUT_DEBUG),
+	kut_arch='x86',
 	# The stub's line: the second 16550 (ttyS1), on a loopback TCP port.
 	gdb=GdbLink(device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
 		    guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),
