@@ -272,9 +272,10 @@ def boot_and_collect(target, results, initrd, binaries, session, demo, extra_bin
 
 def all_targets():
 	"""The targets of targets/, and their -debug and -baseline twins."""
-	targets = kgd_target.load_all()
-	targets.update(kgd_debug.twins(targets))
-	targets.update(kgd_peer_baseline.twins(kgd_target.load_all()))
+	base = kgd_target.load_all()
+	targets = dict(base)
+	targets.update(kgd_debug.twins(base))
+	targets.update(kgd_peer_baseline.twins(base))
 	return targets
 
 

@@ -12,6 +12,7 @@ of the checkers in the kernel log fails the twin, as in `make check`.
 import dataclasses
 
 import kgd_builds
+import kgd_target
 from kgd_target import Test
 
 # Operations of the fuzzer's long run, over all its threads.
@@ -80,9 +81,4 @@ def twin(target):
 
 def twins(targets):
 	"""{name: twin} for the targets that have one."""
-	found = {}
-	for target in targets.values():
-		debug = twin(target)
-		if debug:
-			found[debug.name] = debug
-	return found
+	return kgd_target.twins(targets, twin)

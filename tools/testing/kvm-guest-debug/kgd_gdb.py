@@ -18,6 +18,7 @@ import threading
 import time
 
 import kgd_gdb_qemu
+import kgd_gdb_script
 import kgd_kernel
 import kgd_paths
 import kgd_stage
@@ -181,35 +182,13 @@ def bad_input_checks(client, link, entry):
 
 def gdb_script(link, port):
 	"""The commands gdb runs, and the regexes its output must show in order."""
-	cmds = ['set pagination off', 'set confirm off', 'set remotetimeout 60',
-		f'target remote 127.0.0.1:{port}',
-		'break tick', 'continue', 'print counter', 'info symbol $pc']
-	want = [r'Breakpoint 1 at 0x[0-9a-f]+: file .*demo\.c, line \d+\.',
-		r'Breakpoint 1, tick \(i=0\) at .*demo\.c:\d+', r'\$1 = 0',
-		r'tick( \+ \d+)? in section \.text']
-	for i in range(1, 6):
-		cmds += ['set $before = $pc', 'stepi',
-			 f'printf "stepi {i}: pc moved %d\\n", $pc != $before']
-		want.append(f'stepi {i}: pc moved 1')
-	cmds += ['delete', 'hbreak tick', 'continue', 'print i',
-		 'delete', 'watch counter', 'continue']
-	want += [r'Hardware assisted breakpoint 2 at 0x[0-9a-f]+',
-		 r'Breakpoint 2, tick \(i=1\)', r'\$\d+ = 1',
-		 r'Hardware watchpoint 3: counter',
-		 r'Hardware watchpoint 3: counter\s+Old value = 0\s+New value = 1']
-	num = 4
-	if link.read_watch:
-		cmds += ['delete', 'rwatch counter', 'continue']
-		want += [fr'Hardware read watchpoint {num}: counter\s+Value = 1',
-			 r'in peek \(\) at .*demo\.c']
-		num += 1
-	cmds += ['delete', 'awatch counter', 'continue']
-	want += [fr'Hardware access \(read/write\) watchpoint {num}: counter\s+Value = 1']
-	num += 1
-	cmds += ['delete', 'break done', 'continue', 'print counter', 'print own_traps',
-		 'detach']
-	want += [fr'Breakpoint {num}, done \(\) at .*demo\.c', r'\$\d+ = 190', r'\$\d+ = 1',
-		 r'\[Inferior 1 \(Remote target\) detached\]']
+	cmds, want = kgd_gdb_script.opening(port)
+	cmds.append('info symbol $pc')
+	want.append(r'tick( \+ \d+)? in section \.text')
+	for part in (kgd_gdb_script.steps_and_hbreak(),
+		     kgd_gdb_script.watches_and_end(link, 3, 0, 1, 'Remote target')):
+		cmds += part[0]
+		want += part[1]
 	return cmds, want
 
 

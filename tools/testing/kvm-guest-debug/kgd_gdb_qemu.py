@@ -12,15 +12,12 @@ guest prints its last line.  gdb-multiarch on the host runs a script and
 its output must show what each command should do.
 """
 
+import kgd_gdb_script
 from kgd_target import Test
 
 LAUNCHER = 'tools/testing/kvm-guest-debug/qemu_gdb/qemu_under_gdb.c'
 READY = 'qemu-under-gdb: waiting for gdb on '
 TEST = 'qemu-under-gdb'
-# The demo guest's counter when every loop ran (0 + 1 + ... + 19), and
-# its own breakpoints that reached its own handler: its last line's
-# figures.
-COUNTER, OWN_TRAPS = 190, 1
 # Functions of the demo guest that run after tick(1) stopped, for as many
 # hardware breakpoints as the arch has.
 HBREAK_SPOTS = ('peek', 'tick', 'done', 'guest_puts', 'put_dec', 'guest_putc')
@@ -36,48 +33,22 @@ def qemu_gdb_args(device):
 def test(link, guest_inside, timeout):
 	"""The VM's run of QEMU under gdb."""
 	return Test(TEST, source=LAUNCHER, timeout=timeout,
-		    args=(link.device, str(COUNTER), str(OWN_TRAPS)) + link.debian_qemu
-		    + ('-kernel', guest_inside))
+		    args=(link.device, str(kgd_gdb_script.COUNTER), str(kgd_gdb_script.OWN_TRAPS))
+		    + link.debian_qemu + ('-kernel', guest_inside))
 
 
 def gdb_script(link, port):
 	"""The commands gdb runs, and the regexes its output must show in order."""
-	cmds = ['set pagination off', 'set confirm off', 'set remotetimeout 60',
-		f'target remote 127.0.0.1:{port}',
-		'break tick', 'continue', 'print counter']
-	want = [r'Breakpoint 1 at 0x[0-9a-f]+: file .*demo\.c, line \d+\.',
-		r'Breakpoint 1, tick \(i=0\) at .*demo\.c:\d+', r'\$1 = 0']
-	for i in range(1, 6):
-		cmds += ['set $before = $pc', 'stepi',
-			 f'printf "stepi {i}: pc moved %d\\n", $pc != $before']
-		want.append(f'stepi {i}: pc moved 1')
-	cmds += ['delete', 'hbreak tick', 'continue', 'print i']
-	want += [r'Hardware assisted breakpoint 2 at 0x[0-9a-f]+',
-		 r'Breakpoint 2, tick \(i=1\)', r'\$\d+ = 1']
+	cmds, want = kgd_gdb_script.opening(port)
+	steps = kgd_gdb_script.steps_and_hbreak()
+	cmds += steps[0]
+	want += steps[1]
 	# Every slot at once: stopped in tick(1), peek comes next, then tick(2).
 	spots = HBREAK_SPOTS[:link.hbreaks]
 	cmds += ['delete'] + [f'hbreak {s}' for s in spots] + ['continue', 'continue']
 	want += [fr'Hardware assisted breakpoint {3 + i} at 0x[0-9a-f]+'
 		 for i in range(len(spots))]
 	want += [r'Breakpoint 3, peek \(\)', r'Breakpoint 4, tick \(i=2\)']
-	num = 3 + len(spots)
-	cmds += ['delete', 'watch counter', 'continue']
-	want += [fr'Hardware watchpoint {num}: counter\s+Old value = 1\s+New value = 3']
-	num += 1
-	if link.read_watch:
-		cmds += ['delete', 'rwatch counter', 'continue']
-		want += [fr'Hardware read watchpoint {num}: counter\s+Value = 3',
-			 r'in peek \(\) at .*demo\.c']
-		num += 1
-	cmds += ['delete', 'awatch counter', 'continue']
-	want += [fr'Hardware access \(read/write\) watchpoint {num}: counter\s+Value = 3']
-	num += 1
-	# On the way to done() the guest runs its own BRK: with gdb's
-	# breakpoint in, QEMU must hand it to the guest's handler.
-	cmds += ['delete', 'break done', 'continue', 'print counter', 'print own_traps',
-		 'detach']
-	want += [fr'Breakpoint {num}, done \(\) at .*demo\.c', fr'\$\d+ = {COUNTER}',
-		 fr'\$\d+ = {OWN_TRAPS}',
-		 # QEMU's gdbstub speaks gdb's multiprocess extension.
-		 r'\[Inferior 1 \(process 1\) detached\]']
-	return cmds, want
+	# QEMU's gdbstub speaks gdb's multiprocess extension.
+	end = kgd_gdb_script.watches_and_end(link, 3 + len(spots), 1, 3, 'process 1')
+	return cmds + end[0], want + end[1]

@@ -16,6 +16,7 @@ import dataclasses
 
 import kgd_kut
 import kgd_series
+import kgd_target
 
 
 def twin(target):
@@ -37,9 +38,4 @@ def twin(target):
 
 def twins(targets):
 	"""{name: twin} for the targets that have one."""
-	found = {}
-	for target in targets.values():
-		base = twin(target)
-		if base:
-			found[base.name] = base
-	return found
+	return kgd_target.twins(targets, twin)

@@ -119,3 +119,9 @@ def load_all():
 		spec.loader.exec_module(module)
 		targets[module.TARGET.name] = module.TARGET
 	return targets
+
+
+def twins(targets, twin):
+	"""{name: twin(target)} for the targets for which twin gives one."""
+	made = (twin(target) for target in targets.values())
+	return {made_twin.name: made_twin for made_twin in made if made_twin}
