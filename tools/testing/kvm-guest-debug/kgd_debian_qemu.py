@@ -29,10 +29,11 @@ import kgd_stage
 X86_PACKAGES = (('/usr/bin/qemu-system-x86_64', 'qemu-system-x86'),
 		('/usr/share/seabios/bios-256k.bin', 'seabios'))
 X86_QEMU = '/usr/bin/qemu-system-x86_64'
-# The PC firmware, the option ROMs that -kernel loads a multiboot or
-# Linux guest with, and the vAPIC ROM that KVM's TPR patching uses.
+# The PC firmware, the option ROMs that -kernel loads a multiboot, PVH
+# or Linux guest with, and the vAPIC ROM that KVM's TPR patching uses.
 X86_FIRMWARE = ('/usr/share/seabios/bios-256k.bin', '/usr/share/qemu/multiboot_dma.bin',
-		'/usr/share/qemu/linuxboot_dma.bin', '/usr/share/qemu/kvmvapic.bin')
+		'/usr/share/qemu/pvh.bin', '/usr/share/qemu/linuxboot_dma.bin',
+		'/usr/share/qemu/kvmvapic.bin')
 
 ARM64_QEMU = '/usr/bin/qemu-system-aarch64'
 ARM64_SUITE = 'bookworm'

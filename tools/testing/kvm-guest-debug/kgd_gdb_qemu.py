@@ -23,10 +23,11 @@ TEST = 'qemu-under-gdb'
 HBREAK_SPOTS = ('peek', 'tick', 'done', 'guest_puts', 'put_dec', 'guest_putc')
 
 
-def qemu_gdb_args(device):
+def qemu_gdb_args(device, console):
 	"""QEMU's arguments for its gdbstub on device, the guest stopped and
-	its console on QEMU's standard output."""
-	return ('-display', 'none', '-serial', 'stdio', '-chardev', f'serial,id=gdb,path={device}',
+	the device the guest prints on (console: its QEMU option) on QEMU's
+	standard output."""
+	return ('-display', 'none', console, 'stdio', '-chardev', f'serial,id=gdb,path={device}',
 		'-gdb', 'chardev:gdb', '-S')
 
 

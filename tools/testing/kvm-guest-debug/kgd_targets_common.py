@@ -24,8 +24,22 @@ ARM64_GDB = GdbLink(
 		   '-device', 'virtconsole,chardev=gdb'),
 	debian_qemu=('/usr/bin/qemu-system-aarch64', '-nodefaults',
 		     '-machine', 'virt,gic-version=host', '-accel', 'kvm', '-cpu', 'host',
-		     '-m', '64') + kgd_gdb_qemu.qemu_gdb_args('/dev/hvc0'),
+		     '-m', '64') + kgd_gdb_qemu.qemu_gdb_args('/dev/hvc0', '-serial'),
 	hbreaks=6)
+
+# The x86 gdb line: the second 16550 (ttyS1).  Under Debian's QEMU the
+# demo prints on the debug console (port 0xe9), ends on isa-debug-exit
+# (0xf4) and boots through PVH; gdb has DR0-3, and no load-only
+# watchpoints.
+X86_GDB = GdbLink(
+	device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
+	guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),
+	read_watch=False, bad_addr=0x7f0000000000, bp_kind=1,
+	debian_qemu=('/usr/bin/qemu-system-x86_64', '-nodefaults', '-accel', 'kvm',
+		     '-cpu', 'host', '-m', '64',
+		     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x4')
+	+ kgd_gdb_qemu.qemu_gdb_args('/dev/ttyS1', '-debugcon'),
+	hbreaks=4)
 
 # -i bounds the single-step loop: its 10,000 default takes 14-30 s under TCG.
 ARM64_TESTS = (

@@ -3,12 +3,31 @@
  * x86_64 start code.  The stub starts the vCPU in 64-bit mode; this
  * loads a GDT that matches the selectors it used, and an IDT whose one
  * gate, #BP, counts the guest's own int3 and returns past it.
+ *
+ * QEMU's -kernel starts an ELF guest only through PVH, in 32-bit
+ * protected mode without paging: pvh_start identity-maps the first GiB
+ * and enters 64-bit mode at _start, so one ELF serves the stub and QEMU.
  */
 #define GUEST_CONSOLE_PORT	0xe9
 #define GUEST_EXIT_PORT		0xf4
 #define SEL_CODE		0x08
 #define SEL_DATA		0x10
 #define VEC_BP			3
+
+#define XEN_ELFNOTE_PHYS32_ENTRY	18
+#define PTE_PRESENT_RW		0x3
+#define PDE_LARGE		0x80
+#define LARGE_PAGE_SIZE		0x200000
+#define CR0_PG			0x80000000
+#define CR4_PAE			0x20
+#define MSR_EFER		0xc0000080
+#define EFER_LME		0x100
+
+	.section .note.Xen, "a", @note
+	.balign	4
+	.long	4, 4, XEN_ELFNOTE_PHYS32_ENTRY
+	.asciz	"Xen"
+	.long	pvh_start
 
 	.section .text.start, "ax"
 	.code64
@@ -39,6 +58,34 @@ _start:
 	hlt
 
 	.text
+	.code32
+pvh_start:
+	cli
+	mov	$pd, %edi
+	mov	$PTE_PRESENT_RW | PDE_LARGE, %eax
+	mov	$512, %ecx
+1:	mov	%eax, (%edi)
+	add	$LARGE_PAGE_SIZE, %eax
+	add	$8, %edi
+	loop	1b
+	movl	$pd + PTE_PRESENT_RW, pdpt
+	movl	$pdpt + PTE_PRESENT_RW, pml4
+	mov	$pml4, %eax
+	mov	%eax, %cr3
+	mov	%cr4, %eax
+	or	$CR4_PAE, %eax
+	mov	%eax, %cr4
+	mov	$MSR_EFER, %ecx
+	rdmsr
+	or	$EFER_LME, %eax
+	wrmsr
+	mov	%cr0, %eax
+	or	$CR0_PG, %eax
+	mov	%eax, %cr0
+	lgdt	gdt_desc
+	ljmp	$SEL_CODE, $_start
+
+	.code64
 	.globl guest_putc
 guest_putc:
 	mov	%edi, %eax
@@ -81,3 +128,12 @@ idt_desc:
 	.balign	16
 idt:
 	.skip	256 * 16
+
+	/* pvh_start's page tables: one PML4 and PDPT entry, 512 2M pages. */
+	.balign	4096
+pml4:
+	.skip	4096
+pdpt:
+	.skip	4096
+pd:
+	.skip	4096

@@ -5,9 +5,11 @@ Debian's QEMU gets SVM guest debug wrong and Bochs cannot be rebuilt
 here, so this target runs the QEMU that kgd_qemu builds.
 """
 
+import dataclasses
+
 from kgd_builds import X86_64
-from kgd_target import GdbLink, Target, Test
-from kgd_targets_common import X86_KUT_DEBUG
+from kgd_target import Target, Test
+from kgd_targets_common import X86_GDB, X86_KUT_DEBUG
 
 TARGET = Target(
 	name='x86_64-svm', build=X86_64, emulator='qemu', our_qemu=True,
@@ -28,13 +30,11 @@ TARGET = Target(
 	       Test('guest_debug_step_race_test', timeout=300),
 	       X86_KUT_DEBUG),
 	kut_arch='x86',
-	# The stub's line: the second 16550 (ttyS1), on a loopback TCP port.
-	gdb=GdbLink(device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
-		    guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),
-		    read_watch=False, bad_addr=0x7f0000000000, bp_kind=1,
-		    qemu_args=('-serial', 'stdio', '-chardev',
-			       'socket,id=gdb,host=127.0.0.1,port=@PORT@,server=on,wait=off',
-			       '-serial', 'chardev:gdb')),
+	# The gdb line on a loopback TCP port.
+	gdb=dataclasses.replace(
+		X86_GDB, qemu_args=('-serial', 'stdio', '-chardev',
+				    'socket,id=gdb,host=127.0.0.1,port=@PORT@,server=on,wait=off',
+				    '-serial', 'chardev:gdb')),
 	vm_timeout=600,
 	description='x86_64 SVM on our QEMU: int3, single-step, DR0-3 breakpoints '
 		    'and watchpoints, DR6, DR7.GD')

@@ -6,8 +6,8 @@ that Bochs fixed after 3.0).  Bochs 2.7 has no posted interrupts at all,
 so APICv runs on no emulator here (see the README)."""
 
 from kgd_builds import X86_64
-from kgd_target import GdbLink, Target, Test
-from kgd_targets_common import X86_KUT_DEBUG
+from kgd_target import Target, Test
+from kgd_targets_common import X86_GDB, X86_KUT_DEBUG
 
 TARGET = Target(
 	name='x86_64-vmx', build=X86_64, emulator='bochs',
@@ -29,10 +29,8 @@ TARGET = Target(
 	       Test('guest_debug_step_race_test', timeout=300),
 	       X86_KUT_DEBUG),
 	kut_arch='x86',
-	# The stub's line: the second 16550 (ttyS1), on a loopback TCP port.
-	gdb=GdbLink(device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
-		    guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),
-		    read_watch=False, bad_addr=0x7f0000000000, bp_kind=1),
+	# The gdb line: Bochs's com2 on a loopback TCP port (kgd_bochs).
+	gdb=X86_GDB,
 	vm_timeout=900,
 	description='x86_64 VMX on Bochs 3.0 (trixie chroot), APICv off: int3, '
 		    'single-step, DR0-3 breakpoints and watchpoints, DR6')
