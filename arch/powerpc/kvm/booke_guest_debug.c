@@ -216,8 +216,14 @@ void kvmppc_booke_debug_enter(struct kvm_vcpu *vcpu, struct debug_reg *thread_de
  */
 void kvmppc_booke_debug_leave(struct kvm_vcpu *vcpu, struct debug_reg *thread_debug)
 {
+	/*
+	 * Preempted between the two, __switch_to() would load the vCPU's
+	 * set from current->thread.debug again while the VMM runs.
+	 */
+	preempt_disable();
 	switch_booke_debug_regs(thread_debug);
 	current->thread.debug = *thread_debug;
+	preempt_enable();
 }
 
 /**
@@ -264,6 +270,43 @@ void kvmppc_booke_debug_latch(struct kvm_vcpu *vcpu)
 bool kvmppc_booke_debug_irqs_blocked(struct kvm_vcpu *vcpu)
 {
 	return vcpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ;
+}
+
+/**
+ * kvmppc_booke_debug_wait_ends() - end a wait state that BLOCKIRQ would make endless
+ * @vcpu: the vCPU about to enter with MSR[WE] set, interrupts hard-disabled
+ *
+ * Only the delivery of an interrupt clears MSR[WE], and BLOCKIRQ forbids
+ * it, while the pending interrupt keeps the vCPU runnable: halting would
+ * return at once, again and again.  As x86 leaves HLT, the guest leaves
+ * its wait state with the interrupt still pending, and a step retires the
+ * next instruction.
+ *
+ * Return: true if the wait state ended, so that the guest is to run.
+ */
+bool kvmppc_booke_debug_wait_ends(struct kvm_vcpu *vcpu)
+{
+	if (!kvmppc_booke_debug_irqs_blocked(vcpu) || !vcpu->arch.pending_exceptions)
+		return false;
+	vcpu->arch.shared->msr &= ~MSR_WE;
+	return true;
+}
+
+/**
+ * kvmppc_booke_debug_regs_replaced() - forget the last debug exit's state
+ * @vcpu: the vCPU, loaded, whose registers KVM_SET_REGS is about to replace
+ * @pc: the new PC
+ *
+ * The last exit can no longer be injected: the vCPU it stopped is gone.
+ * A step that an MMIO exit left to report was due at the old PC; at
+ * another PC nothing has executed, so the guest steps from there.  QEMU
+ * writes the registers back unchanged before KVM_RUN, which keeps it.
+ */
+void kvmppc_booke_debug_regs_replaced(struct kvm_vcpu *vcpu, unsigned long pc)
+{
+	vcpu->arch.debug_exit_dbsr = 0;
+	if (pc != vcpu->arch.regs.nip)
+		vcpu->arch.debug_step_pending = false;
 }
 
 /* A debug event of the guest's own goes to the guest, as on bare metal. */
@@ -421,9 +464,11 @@ int kvmppc_booke_debug_sw_breakpoint(struct kvm_vcpu *vcpu)
 }
 
 /*
- * INJECT_BP gives a software breakpoint back as the program interrupt of a
- * trap, INJECT_DB a debug event back as a debug interrupt with its DBSR
- * bits, which the guest takes once its MSR[DE] allows.
+ * INJECT_BP gives a software breakpoint back as the program interrupt the
+ * guest takes for that instruction when nobody debugs it: an illegal
+ * instruction, ESR[PIL].  INJECT_DB gives a debug event back as a debug
+ * interrupt with its DBSR bits, which the guest takes once its MSR[DE]
+ * allows.
  */
 static int gd_check_inject(struct kvm_vcpu *vcpu, u32 control)
 {
@@ -440,7 +485,7 @@ static int gd_check_inject(struct kvm_vcpu *vcpu, u32 control)
 static void gd_inject(struct kvm_vcpu *vcpu, u32 control)
 {
 	if (control & KVM_GUESTDBG_INJECT_BP) {
-		kvmppc_core_queue_program(vcpu, ESR_PTR);
+		kvmppc_core_queue_program(vcpu, ESR_PIL);
 	} else {
 		vcpu->arch.dbsr |= vcpu->arch.debug_exit_dbsr;
 		kvmppc_core_queue_debug(vcpu);
@@ -625,8 +670,11 @@ static int gd_one_reg_sprn(u64 id)
  * @id: the ONE_REG id
  * @val: where the value goes
  *
- * Reads what the debug unit holds for the guest: userspace's breakpoint
- * and watchpoint addresses while it owns the unit, the guest's otherwise.
+ * Reads the guest's own register, as the guest's mfspr does, also while
+ * userspace's breakpoints and watchpoints hold the debug unit: a VMM that
+ * saves these registers and writes them back, as QEMU does on its register
+ * syncs and a migration does, must not copy its debugger's addresses into
+ * the guest.
  *
  * Return: 0, or -EINVAL if @id is not such a register of this core.
  */
@@ -637,7 +685,7 @@ int kvmppc_booke_debug_get_one_reg(struct kvm_vcpu *vcpu, u64 id,
 
 	if (sprn < 0)
 		return -EINVAL;
-	*val = get_reg_val(id, *gd_reg(&vcpu->arch.dbg_reg, sprn));
+	*val = get_reg_val(id, *gd_reg(&vcpu->arch.guest_dbg_reg, sprn));
 	return 0;
 }
 

@@ -13,6 +13,8 @@ void kvmppc_booke_debug_rearm(struct kvm_vcpu *vcpu);
 void kvmppc_booke_debug_latch(struct kvm_vcpu *vcpu);
 void kvmppc_booke_debug_sync_msr(struct kvm_vcpu *vcpu);
 bool kvmppc_booke_debug_irqs_blocked(struct kvm_vcpu *vcpu);
+bool kvmppc_booke_debug_wait_ends(struct kvm_vcpu *vcpu);
+void kvmppc_booke_debug_regs_replaced(struct kvm_vcpu *vcpu, unsigned long pc);
 int kvmppc_booke_debug_interrupt(struct kvm_vcpu *vcpu);
 int kvmppc_booke_debug_sw_breakpoint(struct kvm_vcpu *vcpu);
 int kvmppc_booke_debug_after_exit(struct kvm_vcpu *vcpu, unsigned int exit_nr,

@@ -11,6 +11,7 @@
  *   -r  write the registers back (KVM_SET_REGS) before every KVM_RUN, as
  *       QEMU does, except where a case is about not doing so
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
@@ -53,6 +54,9 @@ enum gd_op {
 	OP_DE_ON,
 	OP_STEP_IRQ,
 	OP_LOAD_AT,
+	OP_WAIT_HELD,
+	OP_USER_IAC,
+	OP_USER_SC,
 	OP_DONE,
 };
 
@@ -76,6 +80,8 @@ struct gd_seen {
 	uint32_t dbcr0;
 	uint32_t iac1;
 	uint32_t msr;
+	uint32_t dbcr1;
+	uint32_t syscall_count;
 };
 
 static struct gd_cmd gd_cmd;
@@ -107,11 +113,21 @@ static void guest_program_handler(struct ex_regs *regs)
 	regs->pc += 4;
 }
 
+/* The user-mode code's sc: back to supervisor mode, after its rfi. */
+static void guest_syscall_handler(struct ex_regs *regs)
+{
+	gd_seen.syscall_count++;
+	regs->msr &= ~MSR_PR;
+	regs->pc = GUEST_LABEL(gd_user_ret);
+}
+
 static void guest_dec_handler(struct ex_regs *regs)
 {
 	gd_seen.dec_count++;
 	mtspr(SPRN_TCR, 0);
 	mtspr(SPRN_TSR, TSR_DIS);
+	/* The interrupt ends a wait state: do not return into it. */
+	regs->msr &= ~MSR_WE;
 }
 
 static noinline void guest_swbp(void)
@@ -215,6 +231,57 @@ static noinline void guest_step_irq(void)
 	asm volatile(INSN_WRTEEI_1 "\nnop\n" INSN_WRTEEI_0 : : : "memory");
 }
 
+/* The decrementer is pending; the guest waits for it with EE open. */
+static noinline void guest_wait_held(void)
+{
+	uint32_t msr = msr_read();
+
+	mtspr(SPRN_TSR, TSR_DIS);
+	mtspr(SPRN_TCR, TCR_DIE);
+	mtspr(SPRN_DEC, 1000);
+	while (!(mfspr(SPRN_TSR) & TSR_DIS))
+		;
+	asm volatile(".globl gd_wait0, gd_wait1, gd_wait2\n"
+		     "gd_wait0: mtmsr %0\n"
+		     "gd_wait1: nop\n"
+		     "gd_wait2: nop" : : "r"(msr | MSR_EE | MSR_WE) : "memory");
+	msr_write(msr);
+}
+
+/* What the guest runs in its user mode: one instruction, then back. */
+asm(".pushsection .text\n\t.balign 4\n\t.globl gd_user0\ngd_user0: nop\n\tsc\n\t.popsection");
+
+/* Runs gd_user0 in the guest's user mode, with @msr otherwise. */
+static noinline void guest_user_run(uint32_t msr)
+{
+	asm volatile("mtsrr0 %0\n"
+		     "mtsrr1 %1\n"
+		     "rfi\n"
+		     ".globl gd_user_ret\n"
+		     "gd_user_ret:"
+		     : : "r"(GUEST_LABEL(gd_user0)), "r"(msr | MSR_PR) : "memory");
+}
+
+/*
+ * The guest arms its own IAC1 on gd_user0 with @dbcr1's qualifiers, and
+ * runs gd_user0 in its user mode.
+ */
+static noinline void guest_user_iac(uint32_t dbcr1)
+{
+	uint32_t msr = msr_read();
+
+	mtspr(SPRN_DBSR, mfspr(SPRN_DBSR));
+	mtspr(SPRN_IAC1, GUEST_LABEL(gd_user0));
+	mtspr(SPRN_DBCR1, dbcr1);
+	mtspr(SPRN_DBCR0, DBCR0_IDM | DBCR0_IAC(1));
+	WRITE_ONCE(gd_seen.dbcr1, mfspr(SPRN_DBCR1));
+	msr_write(msr | MSR_DE);
+	guest_user_run(msr | MSR_DE);
+	mtspr(SPRN_DBCR0, 0);
+	mtspr(SPRN_DBCR1, 0);
+	msr_write(msr);
+}
+
 static void guest_code(void)
 {
 	for (;;) {
@@ -271,6 +338,15 @@ static void guest_code(void)
 			break;
 		case OP_LOAD_AT:
 			guest_load_at(gd_cmd.addr);
+			break;
+		case OP_WAIT_HELD:
+			guest_wait_held();
+			break;
+		case OP_USER_IAC:
+			guest_user_iac(gd_cmd.arg);
+			break;
+		case OP_USER_SC:
+			guest_user_run(msr_read());
 			break;
 		case OP_DONE:
 			GUEST_DONE();
@@ -591,7 +667,8 @@ static bool test_inject_bp(struct gd_vm *g)
 	gd_load(g);
 	return expect(gd_seen.program_count == 1, "the guest took %u program interrupts, want 1",
 		      gd_seen.program_count) &&
-	       expect(gd_seen.program_esr & ESR_PTR, "ESR 0x%x, want PTR", gd_seen.program_esr) &&
+	       expect((gd_seen.program_esr & (ESR_PIL | ESR_PTR)) == ESR_PIL,
+		      "ESR 0x%x, want PIL alone: an illegal instruction", gd_seen.program_esr) &&
 	       expect(gd_seen.program_pc == (uintptr_t)L(gd_swbp), "SRR0 0x%x, want %p",
 		      gd_seen.program_pc, L(gd_swbp));
 }
@@ -611,6 +688,70 @@ static bool test_inject_db(struct gd_vm *g)
 		      gd_seen.debug_dbsr) &&
 	       expect(gd_seen.debug_pc == (uintptr_t)L(gd_exec) + 4, "CSRR0 0x%x, want %p",
 		      gd_seen.debug_pc, (char *)L(gd_exec) + 4);
+}
+
+/*
+ * Without USE_SW_BP the debug instruction is the guest's own illegal
+ * instruction: its program interrupt, no exit, whether or not userspace
+ * debugs otherwise.
+ */
+static bool test_debug_inst_unarmed(struct gd_vm *g)
+{
+	static const uint32_t controls[] = { 0, KVM_GUESTDBG_ENABLE };
+	uint32_t insn = read_insn(g, L(gd_swbp));
+	struct kvm_run *run = g->vcpu->run;
+	bool ok = true;
+	size_t i;
+
+	write_insn(g, L(gd_swbp), g->debug_inst);
+	for (i = 0; ok && i < ARRAY_SIZE(controls); i++) {
+		arm_case(g, OP_SWBP, 0, 0);
+		set_debug(g, controls[i], NULL);
+		gd_run(g);
+		ok = expect(get_ucall(g->vcpu, NULL) == UCALL_SYNC,
+			    "control 0x%x: exit %s at pc 0x%x, want the guest's sync",
+			    controls[i], exit_reason_str(run->exit_reason), get_pc(g));
+		gd_load(g);
+		ok = ok && expect(gd_seen.program_count == i + 1,
+				  "the guest took %u program interrupts, want %zu",
+				  gd_seen.program_count, i + 1) &&
+		     expect(gd_seen.program_esr & ESR_PIL, "ESR 0x%x, want PIL",
+			    gd_seen.program_esr) &&
+		     expect(gd_seen.program_pc == (uintptr_t)L(gd_swbp), "SRR0 0x%x, want %p",
+			    gd_seen.program_pc, L(gd_swbp));
+	}
+	write_insn(g, L(gd_swbp), insn);
+	return ok;
+}
+
+/*
+ * A step left due by an MMIO exit belongs to the PC it was due at: once
+ * KVM_SET_REGS moves the vCPU, the guest steps from the new PC; and the
+ * last exit cannot be handed back once the registers were replaced.
+ */
+static bool test_set_regs_moves_pc(struct gd_vm *g)
+{
+	struct kvm_run *run = g->vcpu->run;
+	struct kvm_regs regs;
+	int ret;
+
+	arm_case(g, OP_STEP_MMIO, 0, 0);
+	if (!stop_at(g, L(gd_mmio0), STEP))
+		return false;
+	gd_run(g);
+	if (!expect(run->exit_reason == KVM_EXIT_MMIO, "exit %s, want the guest's MMIO store",
+		    exit_reason_str(run->exit_reason)))
+		return false;
+	vcpu_regs_get(g->vcpu, &regs);
+	regs.pc = (uintptr_t)L(gd_mmio2);
+	vcpu_regs_set(g->vcpu, &regs);
+	if (!step_to(g, (char *)L(gd_mmio2) + 4))
+		return false;
+	vcpu_regs_get(g->vcpu, &regs);
+	vcpu_regs_set(g->vcpu, &regs);
+	ret = try_set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB, NULL);
+	return expect(ret == -1 && errno == EINVAL,
+		      "INJECT_DB after KVM_SET_REGS: got %d errno %d, want EINVAL", ret, errno);
 }
 
 /* A debug event the guest enabled itself goes to the guest. */
@@ -722,6 +863,86 @@ static bool test_blockirq(struct gd_vm *g)
 		      gd_seen.dec_count);
 }
 
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * Under BLOCKIRQ the guest enters its wait state with the decrementer
+ * pending: only that interrupt could end the wait, and BLOCKIRQ holds it
+ * back.  The step must still end, at once, and the decrementer come
+ * once BLOCKIRQ is off.
+ */
+static bool test_blockirq_wait(struct gd_vm *g)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct sigaction old;
+	int ret;
+
+	arm_case(g, OP_WAIT_HELD, 0, 0);
+	if (!stop_at(g, L(gd_wait0), STEP | KVM_GUESTDBG_BLOCKIRQ) || !step_to(g, L(gd_wait1)))
+		return false;
+	sigaction(SIGALRM, &sa, &old);
+	alarm(10);
+	ret = __vcpu_run(g->vcpu);
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	if (!expect(!ret, "KVM_RUN in the wait state returned %d errno %d: it spun until SIGALRM",
+		    ret, errno))
+		return false;
+	gd_count_exit(g);
+	if (!debug_exit_at(g, L(gd_wait2), DBSR_IC))
+		return false;
+	gd_load(g);
+	if (!expect(gd_seen.dec_count == 0, "decrementer taken %u times under BLOCKIRQ",
+		    gd_seen.dec_count) ||
+	    !run_to_sync(g))
+		return false;
+	gd_load(g);
+	return expect(gd_seen.dec_count == 1, "decrementer taken %u times once unblocked, want 1",
+		      gd_seen.dec_count);
+}
+
+/*
+ * A documented limit: on e500v2 (PR) the whole guest runs in the CPU's
+ * user mode, and KVM cannot apply the guest's privilege qualifiers, so
+ * its own supervisor-only IAC fires in its user mode too.  The guest
+ * reads its DBCR1 back as it wrote it.
+ */
+#define DBCR1_IAC1US_SUPER	0x80000000u
+
+/*
+ * What the IAC case stands on: the guest's system call from its user
+ * mode reaches its own handler (on e500v2 it used to exit as an
+ * auxiliary processor unavailable interrupt, and the host hit a BUG()).
+ */
+static bool test_user_syscall(struct gd_vm *g)
+{
+	arm_case(g, OP_USER_SC, 0, 0);
+	if (!run_to_sync(g))
+		return false;
+	gd_load(g);
+	return expect(gd_seen.syscall_count == 1, "the guest took %u system calls, want 1",
+		      gd_seen.syscall_count);
+}
+
+static bool test_user_iac_limit(struct gd_vm *g)
+{
+	arm_case(g, OP_USER_IAC, 0, DBCR1_IAC1US_SUPER);
+	if (!run_to_sync(g))
+		return false;
+	gd_load(g);
+	return expect(gd_seen.dbcr1 == DBCR1_IAC1US_SUPER, "guest read DBCR1 0x%x, want 0x%x",
+		      gd_seen.dbcr1, DBCR1_IAC1US_SUPER) &&
+	       expect(gd_seen.debug_count == 1,
+		      "the guest took %u debug interrupts in user mode, want 1 (documented limit)",
+		      gd_seen.debug_count) &&
+	       expect(gd_seen.debug_dbsr & DBSR_IAC(1), "the guest's DBSR 0x%x, want IAC1",
+		      gd_seen.debug_dbsr) &&
+	       expect(gd_seen.debug_pc == GUEST_LABEL(gd_user0), "CSRR0 0x%x, want 0x%x",
+		      gd_seen.debug_pc, GUEST_LABEL(gd_user0));
+}
+
 /* Without BLOCKIRQ, the step after EE opens lands in the decrementer's handler. */
 static bool test_irq_unblocked(struct gd_vm *g)
 {
@@ -758,11 +979,32 @@ static uint64_t get_one(struct gd_vm *g, uint64_t id)
 	return val;
 }
 
-/* IAC @slot on gd_exec: earlier slots get other addresses. */
+/*
+ * During userspace's session a register's ONE_REG is the guest's own: it
+ * reads @own, and writing back what it read (QEMU's register sync, a
+ * migration) leaves the guest's register as it was.
+ */
+static bool one_reg_is_guests(struct gd_vm *g, uint64_t id, const char *name, int n,
+			      uint64_t own)
+{
+	uint64_t got = get_one(g, id);
+
+	vcpu_set_reg(g->vcpu, id, got);
+	return expect(got == own, "%s%d reads 0x%llx during the session, want the guest's 0x%llx",
+		      name, n, (unsigned long long)got, (unsigned long long)own);
+}
+
+/*
+ * IAC @slot on gd_exec: earlier slots get other addresses.  The guest's
+ * own IAC of that slot holds another, disabled.
+ */
 static bool test_hw_bp(struct gd_vm *g, int slot, bool fire)
 {
+	const uint64_t own = 0x2000 + 4 * slot;
 	struct kvm_guest_debug_arch arch = {};
 	int i;
+
+	vcpu_set_reg(g->vcpu, iac_reg[slot], own);
 
 	for (i = 0; i < slot; i++) {
 		arch.bp[i].addr = 0x100 + 4 * i;
@@ -771,10 +1013,15 @@ static bool test_hw_bp(struct gd_vm *g, int slot, bool fire)
 	arch.bp[slot].addr = (uintptr_t)L(gd_exec);
 	arch.bp[slot].type = KVMPPC_DEBUG_BREAKPOINT;
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, &arch);
-	if (!fire)
-		return expect(get_one(g, iac_reg[slot]) == (uintptr_t)L(gd_exec),
-			      "IAC%d is 0x%llx, want %p", slot + 1,
-			      (unsigned long long)get_one(g, iac_reg[slot]), L(gd_exec));
+	if (!one_reg_is_guests(g, iac_reg[slot], "IAC", slot + 1, own))
+		return false;
+	if (!fire) {
+		set_debug(g, 0, NULL);
+		return expect(get_one(g, iac_reg[slot]) == own,
+			      "IAC%d is 0x%llx after the session, want 0x%llx", slot + 1,
+			      (unsigned long long)get_one(g, iac_reg[slot]),
+			      (unsigned long long)own);
+	}
 
 	arm_case(g, OP_EXEC, 0, 0);
 	gd_run(g);
@@ -816,8 +1063,10 @@ static bool test_wp(struct gd_vm *g, int slot, uint32_t type, bool fire)
 	uint32_t rd = slot ? DBSR_DAC2R : DBSR_DAC1R;
 	uint32_t wr = slot ? DBSR_DAC2W : DBSR_DAC1W;
 	uint32_t control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+	const uint64_t own = 0x3000 + 8 * slot;
 	int i;
 
+	vcpu_set_reg(g->vcpu, dac_reg[slot], own);
 	for (i = 0; i < slot; i++) {
 		arch.bp[i].addr = 0x100;
 		arch.bp[i].type = KVMPPC_DEBUG_WATCH_WRITE;
@@ -825,9 +1074,15 @@ static bool test_wp(struct gd_vm *g, int slot, uint32_t type, bool fire)
 	arch.bp[slot].addr = addr;
 	arch.bp[slot].type = type;
 	set_debug(g, control, &arch);
-	if (!fire)
-		return expect(get_one(g, dac_reg[slot]) == addr, "DAC%d is 0x%llx, want 0x%x",
-			      slot + 1, (unsigned long long)get_one(g, dac_reg[slot]), addr);
+	if (!one_reg_is_guests(g, dac_reg[slot], "DAC", slot + 1, own))
+		return false;
+	if (!fire) {
+		set_debug(g, 0, NULL);
+		return expect(get_one(g, dac_reg[slot]) == own,
+			      "DAC%d is 0x%llx after the session, want 0x%llx", slot + 1,
+			      (unsigned long long)get_one(g, dac_reg[slot]),
+			      (unsigned long long)own);
+	}
 
 	if (!wp_hit(g, slot, OP_LOAD, addr,
 		    type & KVMPPC_DEBUG_WATCH_READ ? KVMPPC_DEBUG_WATCH_READ | rd : 0))
@@ -1135,6 +1390,8 @@ static struct gd_vm *gd_vm_create(struct gd_vm *g)
 	vm_install_exception_handler(g->vm, IVOR_DEBUG, guest_debug_handler);
 	vm_install_exception_handler(g->vm, IVOR_PROGRAM, guest_program_handler);
 	vm_install_exception_handler(g->vm, IVOR_DECREMENTER, guest_dec_handler);
+	vm_install_exception_handler(g->vm, IVOR_SYSCALL, guest_syscall_handler);
+	booke_tlb_allow_user(g->vm, GUEST_LABEL(gd_user0));
 	g->debug_inst = vcpu_debug_inst(g->vcpu);
 	g->iacs = kvm_check_cap(KVM_CAP_GUEST_DEBUG_HW_BPS);
 	g->dacs = kvm_check_cap(KVM_CAP_GUEST_DEBUG_HW_WPS);
@@ -1238,7 +1495,7 @@ static void run_hw_cases(int iacs, int dacs)
 	for (slot = 0; slot < iacs; slot++) {
 		gd_vm_create(&g);
 		ksft_test_result(finish(&g, test_hw_bp(&g, slot, false)),
-				 "hw_bp: IAC%d programmed\n", slot + 1);
+				 "hw_bp: IAC%d armed; its ONE_REG stays the guest's\n", slot + 1);
 		if (no_addr_events) {
 			ksft_test_result_skip("hw_bp: IAC%d fires: %s\n", slot + 1, why);
 			continue;
@@ -1251,8 +1508,8 @@ static void run_hw_cases(int iacs, int dacs)
 		for (k = 0; k < (int)ARRAY_SIZE(wp_kinds); k++) {
 			gd_vm_create(&g);
 			ksft_test_result(finish(&g, test_wp(&g, slot, wp_kinds[k].type, false)),
-					 "watchpoint: DAC%d %s programmed\n", slot + 1,
-					 wp_kinds[k].name);
+					 "watchpoint: DAC%d %s armed; its ONE_REG stays the guest's\n",
+					 slot + 1, wp_kinds[k].name);
 			if (no_addr_events) {
 				ksft_test_result_skip("watchpoint: DAC%d %s fires: %s\n", slot + 1,
 						      wp_kinds[k].name, why);
@@ -1264,6 +1521,8 @@ static void run_hw_cases(int iacs, int dacs)
 					 wp_kinds[k].name);
 		}
 	}
+	ksft_test_result_skip("watchpoint on an MMIO access: %s\n",
+			      "DACs compare only the CPU's own accesses (documented limit)");
 	if (no_addr_events) {
 		ksft_test_result_skip("IAC and DAC on one load: the IAC alone, then the DAC: %s\n",
 				      why);
@@ -1290,9 +1549,17 @@ int main(int argc, char *argv[])
 		{ test_step_stress, "single-step: 50 of 50 runs under load" },
 		{ test_inject_bp, "INJECT_BP: the guest takes the trap" },
 		{ test_inject_db, "INJECT_DB: the guest takes the step" },
+		{ test_debug_inst_unarmed,
+		  "the debug instruction without USE_SW_BP: the guest's program interrupt" },
+		{ test_set_regs_moves_pc,
+		  "KVM_SET_REGS to another PC: the step starts there, nothing to inject" },
 		{ test_guest_own_step, "guest's own debug event goes to the guest" },
+		{ test_user_syscall, "guest's system call from its user mode reaches the guest" },
+		{ test_user_iac_limit,
+		  "guest's supervisor-only IAC fires in its user mode too (documented limit)" },
 		{ test_ownership, "ownership: the guest keeps its own DBCR0, IAC1 and MSR[DE]" },
 		{ test_blockirq, "BLOCKIRQ: steps stay in line, the decrementer comes after" },
+		{ test_blockirq_wait, "BLOCKIRQ: a step into the wait state ends, without a spin" },
 		{ test_irq_unblocked, "without BLOCKIRQ the step reaches the decrementer" },
 		{ test_stale_inject, "INJECT_DB is refused once the vCPU ran again" },
 		{ test_bad_inputs, "bad input: each refused with EINVAL, leaving no trace" },
@@ -1316,7 +1583,7 @@ int main(int argc, char *argv[])
 	gd_vm_free(&probe);
 
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(cases) + 3 + 2 * iacs + 2 * dacs * ARRAY_SIZE(wp_kinds));
+	ksft_set_plan(ARRAY_SIZE(cases) + 4 + 2 * iacs + 2 * dacs * ARRAY_SIZE(wp_kinds));
 	ksft_print_msg("%d IACs, %d DACs, debug instruction 0x%08x\n", iacs, dacs,
 		       probe.debug_inst);
 	for (i = 0; i < ARRAY_SIZE(cases); i++)

@@ -38,6 +38,7 @@
 #define MSR_PR		BIT(14)
 #define MSR_EE		BIT(15)
 #define MSR_CE		BIT(17)
+#define MSR_WE		BIT(18)
 
 /* DBCR0 and DBSR share their event bit positions. */
 #define DBCR0_IDM	0x40000000u
@@ -148,6 +149,14 @@ extern char booke_vectors[];
  */
 void vm_install_exception_handler(struct kvm_vm *vm, int vector,
 				  booke_handler_t handler);
+
+/**
+ * booke_tlb_allow_user() - let the guest's user mode execute and read a
+ * mapped guest page
+ * @vm: the VM
+ * @gva: a guest virtual address that virt_pg_map() mapped
+ */
+void booke_tlb_allow_user(struct kvm_vm *vm, vm_vaddr_t gva);
 
 /**
  * booke_tlb_set_uncached() - make a mapped guest page cache-inhibited and

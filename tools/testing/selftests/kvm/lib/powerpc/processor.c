@@ -23,8 +23,10 @@
 #define MAS1_TSIZE_4K	(2u << 7)	/* 2^2 KiB, MAV 2.0 encoding */
 #define MAS2_G		0x02u
 #define MAS2_I		0x08u
+#define MAS3_UX		0x20u
 #define MAS3_SX		0x10u
 #define MAS3_SW		0x04u
+#define MAS3_UR		0x02u
 #define MAS3_SR		0x01u
 
 #define PAGE_4K_MASK	(~(uint64_t)0xfff)
@@ -113,6 +115,14 @@ void virt_arch_pg_map(struct kvm_vm *vm, uint64_t vaddr, uint64_t paddr)
 	entry->mas2 = vaddr;
 	entry->mas7_3 = paddr | MAS3_SX | MAS3_SW | MAS3_SR;
 	entry->mas1 = MAS1_VALID | MAS1_TSIZE_4K;
+}
+
+void booke_tlb_allow_user(struct kvm_vm *vm, vm_vaddr_t gva)
+{
+	struct kvm_book3e_206_tlb_entry *entry = tlb0_find(vm, gva);
+
+	TEST_ASSERT(entry, "No TLB0 entry maps gva 0x%llx", (unsigned long long)gva);
+	entry->mas7_3 |= MAS3_UX | MAS3_UR;
 }
 
 void booke_tlb_set_uncached(struct kvm_vm *vm, vm_vaddr_t gva)
