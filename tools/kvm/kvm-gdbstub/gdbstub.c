@@ -31,8 +31,13 @@
 #define SIGTRAP_NR	5
 #define SIGINT_NR	2
 
+/*
+ * A breakpoint is restored where it was planted: the guest may map its
+ * address elsewhere, or nowhere, by the time gdb removes it.
+ */
 struct sw_bp {
 	uint64_t addr;
+	uint64_t gpa;
 	uint8_t saved[8];
 };
 
@@ -176,7 +181,7 @@ static struct sw_bp *sw_bp_find(uint64_t addr)
 static int sw_bp_poke(const struct sw_bp *bp, bool plant)
 {
 	uint8_t insn[8];
-	uint8_t *p = gva_ptr(bp->addr, arch_sw_bp_len);
+	uint8_t *p = vm_gpa(&vm, bp->gpa, arch_sw_bp_len);
 
 	if (!p)
 		return -1;
@@ -197,10 +202,12 @@ static int sw_bp_insert(uint64_t addr, uint64_t kind)
 		return 0;
 	if (nr_sw_bps == MAX_SW_BREAKPOINTS)
 		return -ENOSPC;
-	p = gva_ptr(addr, arch_sw_bp_len);
+	bp = &sw_bps[nr_sw_bps];
+	if (arch_translate(&vm, addr, &bp->gpa))
+		return -EFAULT;
+	p = vm_gpa(&vm, bp->gpa, arch_sw_bp_len);
 	if (!p)
 		return -EFAULT;
-	bp = &sw_bps[nr_sw_bps];
 	bp->addr = addr;
 	memcpy(bp->saved, p, arch_sw_bp_len);
 	if (sw_bp_poke(bp, true))
@@ -213,15 +220,41 @@ static int sw_bp_remove(uint64_t addr)
 {
 	struct sw_bp *bp = sw_bp_find(addr);
 
+	int ret = 0;
+
 	if (!bp)
 		return -ENOENT;
-	if (sw_bp_poke(bp, false))
-		return -EFAULT;
+	if (sw_bp_poke(bp, false)) {
+		fprintf(stderr, "kvm-gdbstub: breakpoint 0x%llx: page 0x%llx gone, dropped\n",
+			(unsigned long long)addr, (unsigned long long)bp->gpa);
+		ret = -EFAULT;
+	}
 	*bp = sw_bps[--nr_sw_bps];
-	return 0;
+	return ret;
 }
 
 /* --- hardware breakpoints and watchpoints --- */
+
+static int set_guest_debug(bool enable, bool step);
+
+/*
+ * KVM checks what the arch code cannot (x86's canonical addresses): a
+ * slot it refuses is the Z packet's error, not a failed resume later.
+ */
+static int hw_commit(struct hw_slot *slot)
+{
+	uint32_t inject = pending_inject;
+	int ret;
+
+	pending_inject = 0;
+	ret = set_guest_debug(true, false);
+	pending_inject = inject;
+	if (ret) {
+		slot->used = false;
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int hw_insert(enum hw_kind kind, uint64_t addr, uint64_t len)
 {
@@ -247,7 +280,7 @@ static int hw_insert(enum hw_kind kind, uint64_t addr, uint64_t len)
 		slots[free_slot].used = false;
 		return -ENOSPC;
 	}
-	return 0;
+	return hw_commit(&slots[free_slot]);
 }
 
 static int hw_remove(enum hw_kind kind, uint64_t addr, uint64_t len)
@@ -663,7 +696,7 @@ static int handle_memory(const char *pkt)
 	if (!rsp_parse_hex(&p, &addr) || !rsp_expect(&p, ',') || !rsp_parse_hex(&p, &len))
 		return rsp_error(&rsp, EINVAL);
 	if (pkt[0] == 'm') {
-		if (*p || len > sizeof(buf) - 8)
+		if (*p || len > sizeof(buf))
 			return rsp_error(&rsp, EINVAL);
 		if (guest_read(addr, buf, len))
 			return rsp_error(&rsp, EFAULT);
@@ -687,6 +720,9 @@ static int handle_breakpoint(const char *pkt)
 	if (!rsp_parse_hex(&p, &type) || !rsp_expect(&p, ',') || !rsp_parse_hex(&p, &addr) ||
 	    !rsp_expect(&p, ',') || !rsp_parse_hex(&p, &kind) || *p || type > 4)
 		return rsp_error(&rsp, EINVAL);
+	/* A kind the arch lacks: an empty reply lets gdb fall back. */
+	if (type >= 2 && !arch_hw_ok(type - 1, 0, 1))
+		return rsp_reply(&rsp, "");
 	if (type == 0)
 		err = pkt[0] == 'Z' ? sw_bp_insert(addr, kind) : sw_bp_remove(addr);
 	else if (type == 1)
@@ -774,9 +810,13 @@ static int serve(void)
 		case 'H':
 			ret = rsp_reply(&rsp, "OK");
 			break;
-		case 'T':
-			ret = rsp_reply(&rsp, strcmp(pkt, "T01") ? "E01" : "OK");
+		case 'T': {
+			uint64_t tid;
+
+			ret = rsp_reply(&rsp, rsp_parse_hex(&p, &tid) && !*p && tid == 1 ?
+					"OK" : "E01");
 			break;
+		}
 		case 'g':
 		case 'G':
 		case 'p':

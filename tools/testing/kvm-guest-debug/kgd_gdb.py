@@ -174,6 +174,29 @@ def bad_input_checks(client, link, entry):
 			   for i in range(full[0] if full else limit + 1)]
 		checks.append((f'Z{kind} removal after the error', set(removed) == {'OK'},
 			       f'replies {sorted(set(removed))}'))
+	# gdb reads as much memory in one m as PacketSize allows.
+	got = client.packet(f'm{entry:x},800')
+	checks.append(('m of 2048 bytes, a whole packet: data', len(got) == 4096 and
+		       all(c in '0123456789abcdef' for c in got),
+		       f'answered {len(got)} characters "{got[:12]}...", want 4096 hex digits'))
+	expect('T1, as gdb spells thread 1: OK', 'T1', 'OK')
+	expect('T01: OK', 'T01', 'OK')
+	expect('T2, no such thread: error', 'T2', 'E01')
+	if not link.read_watch:
+		expect('Z3 on an arch without read watchpoints: empty, so gdb falls back',
+		       f'Z3,{entry:x},4', '')
+	if link.kvm_bad_hw_addr:
+		expect('Z1 that KVM refuses: error, the session goes on',
+		       f'Z1,{link.kvm_bad_hw_addr:x},{link.bp_kind:x}', f'E{EINVAL:02x}')
+	if link.page_table:
+		# The breakpoint unmaps its own page: removal must still restore it.
+		before = client.packet(f'm{link.page_table:x},8')
+		got = (client.packet(f'Z0,{link.page_table:x},{link.bp_kind:x}'),
+		       client.packet(f'z0,{link.page_table:x},{link.bp_kind:x}'))
+		after = client.packet(f'm{link.page_table:x},8')
+		checks.append(('Z0 into the page table, then z0: restored', got == ('OK', 'OK') and
+			       after == before,
+			       f'Z0/z0 answered {got}, memory {before} then {after}'))
 	got = client.packet('?')
 	checks.append(('still serving after all of it', got.startswith('T05'),
 		       f'"?" answered "{got}"'))

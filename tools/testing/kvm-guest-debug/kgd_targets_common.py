@@ -35,6 +35,7 @@ X86_GDB = GdbLink(
 	device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
 	guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),
 	read_watch=False, bad_addr=0x7f0000000000, bp_kind=1,
+	kvm_bad_hw_addr=0x8000000000000000, page_table=0x3000,
 	debian_qemu=('/usr/bin/qemu-system-x86_64', '-nodefaults', '-accel', 'kvm',
 		     '-cpu', 'host', '-m', '64',
 		     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x4')

@@ -994,6 +994,18 @@ static bool one_reg_is_guests(struct gd_vm *g, uint64_t id, const char *name, in
 		      name, n, (unsigned long long)got, (unsigned long long)own);
 }
 
+/* Once userspace stops debugging, the register is still the guest's @own. */
+static bool one_reg_after_session(struct gd_vm *g, uint64_t id, const char *name, int n,
+				  uint64_t own)
+{
+	uint64_t got;
+
+	set_debug(g, 0, NULL);
+	got = get_one(g, id);
+	return expect(got == own, "%s%d is 0x%llx after the session, want 0x%llx", name, n,
+		      (unsigned long long)got, (unsigned long long)own);
+}
+
 /*
  * IAC @slot on gd_exec: earlier slots get other addresses.  The guest's
  * own IAC of that slot holds another, disabled.
@@ -1015,13 +1027,8 @@ static bool test_hw_bp(struct gd_vm *g, int slot, bool fire)
 	set_debug(g, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, &arch);
 	if (!one_reg_is_guests(g, iac_reg[slot], "IAC", slot + 1, own))
 		return false;
-	if (!fire) {
-		set_debug(g, 0, NULL);
-		return expect(get_one(g, iac_reg[slot]) == own,
-			      "IAC%d is 0x%llx after the session, want 0x%llx", slot + 1,
-			      (unsigned long long)get_one(g, iac_reg[slot]),
-			      (unsigned long long)own);
-	}
+	if (!fire)
+		return one_reg_after_session(g, iac_reg[slot], "IAC", slot + 1, own);
 
 	arm_case(g, OP_EXEC, 0, 0);
 	gd_run(g);
@@ -1076,13 +1083,8 @@ static bool test_wp(struct gd_vm *g, int slot, uint32_t type, bool fire)
 	set_debug(g, control, &arch);
 	if (!one_reg_is_guests(g, dac_reg[slot], "DAC", slot + 1, own))
 		return false;
-	if (!fire) {
-		set_debug(g, 0, NULL);
-		return expect(get_one(g, dac_reg[slot]) == own,
-			      "DAC%d is 0x%llx after the session, want 0x%llx", slot + 1,
-			      (unsigned long long)get_one(g, dac_reg[slot]),
-			      (unsigned long long)own);
-	}
+	if (!fire)
+		return one_reg_after_session(g, dac_reg[slot], "DAC", slot + 1, own);
 
 	if (!wp_hit(g, slot, OP_LOAD, addr,
 		    type & KVMPPC_DEBUG_WATCH_READ ? KVMPPC_DEBUG_WATCH_READ | rd : 0))
