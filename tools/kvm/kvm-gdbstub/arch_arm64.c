@@ -94,6 +94,12 @@ static int one_reg(struct vm *vm, uint64_t id, uint64_t *val, bool set)
 	return 0;
 }
 
+bool arch_reg_read_only(int regno)
+{
+	(void)regno;
+	return false;
+}
+
 int arch_vm_type(void)
 {
 	return 0;

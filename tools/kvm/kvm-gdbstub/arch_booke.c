@@ -58,6 +58,12 @@ static __u64 *kvm_reg(int i)
 	return i < 32 ? &regs.gpr[i] : special[i - 32];
 }
 
+bool arch_reg_read_only(int regno)
+{
+	(void)regno;
+	return false;
+}
+
 int arch_vm_type(void)
 {
 	return 0;

@@ -191,6 +191,60 @@ void arch_sw_bp_insn(struct vm *vm, uint8_t *insn)
 	insn[0] = INT3;
 }
 
+/*
+ * A selector alone would not change its segment, and the 64-bit FXSAVE
+ * layout has no FPU instruction or operand segment.
+ */
+bool arch_reg_read_only(int regno)
+{
+	return (regno >= REG_CS && regno <= REG_GS) || regno == REG_FISEG ||
+	       regno == REG_FOSEG;
+}
+
+/* The tag an x87 register's contents give: valid, zero or special. */
+static unsigned int x87_tag(const uint8_t *st)
+{
+	unsigned int exp = (st[9] & 0x7f) << 8 | st[8];
+	uint64_t mant;
+
+	memcpy(&mant, st, sizeof(mant));
+	if (exp == 0x7fff)
+		return 2;
+	if (!exp)
+		return mant ? 2 : 1;
+	return mant >> 63 ? 0 : 2;
+}
+
+/*
+ * gdb's ftag is the full tag word, two bits per physical register (3:
+ * empty); FXSAVE keeps one bit, set for a register in use.
+ */
+static uint32_t full_ftag(void)
+{
+	unsigned int top = (fpu.fsw >> 11) & 7, reg;
+	uint32_t tag = 0;
+
+	for (reg = 0; reg < 8; reg++) {
+		unsigned int t = 3;
+
+		if (fpu.ftwx & (1u << reg))
+			t = x87_tag(fpu.fpr[(reg - top) & 7]);
+		tag |= t << (2 * reg);
+	}
+	return tag;
+}
+
+static uint8_t abridged_ftag(uint32_t tag)
+{
+	uint8_t ftwx = 0;
+	int reg;
+
+	for (reg = 0; reg < 8; reg++)
+		if (((tag >> (2 * reg)) & 3) != 3)
+			ftwx |= 1u << reg;
+	return ftwx;
+}
+
 static void to_gdb(uint8_t *buf)
 {
 	const struct kvm_segment *segs[] = { &sregs.cs, &sregs.ss, &sregs.ds, &sregs.es,
@@ -213,7 +267,7 @@ static void to_gdb(uint8_t *buf)
 	put(buf, REG_FCTRL, &v);
 	v = fpu.fsw;
 	put(buf, REG_FSTAT, &v);
-	v = fpu.ftwx;
+	v = full_ftag();
 	put(buf, REG_FTAG, &v);
 	v = fpu.last_opcode;
 	put(buf, REG_FOP, &v);
@@ -238,8 +292,10 @@ static void from_gdb(const uint8_t *buf)
 		memcpy(fpu.fpr[i], buf + offsets[REG_ST0 + i], 10);
 	fpu.fcw = get(buf, REG_FCTRL);
 	fpu.fsw = get(buf, REG_FSTAT);
-	fpu.ftwx = get(buf, REG_FTAG);
+	fpu.ftwx = abridged_ftag(get(buf, REG_FTAG));
 	fpu.last_opcode = get(buf, REG_FOP);
+	fpu.last_ip = get(buf, REG_FIOFF);
+	fpu.last_dp = get(buf, REG_FOOFF);
 	for (i = 0; i < 16; i++)
 		memcpy(fpu.xmm[i], buf + offsets[REG_XMM0 + i], 16);
 	fpu.mxcsr = get(buf, REG_MXCSR);

@@ -662,6 +662,12 @@ static int handle_regs(const char *pkt)
 		if (*p)
 			return rsp_error(&rsp, EINVAL);
 		for (i = 0, off = 0; i < arch_nr_regs; i++) {
+			if (arch_reg_read_only(i) &&
+			    memcmp(arch_reg(i), staged + off, arch_regs[i].bits / 8))
+				return rsp_error(&rsp, EPERM);
+			off += arch_regs[i].bits / 8;
+		}
+		for (i = 0, off = 0; i < arch_nr_regs; i++) {
 			memcpy(arch_reg(i), staged + off, arch_regs[i].bits / 8);
 			off += arch_regs[i].bits / 8;
 		}
@@ -682,6 +688,10 @@ static int handle_regs(const char *pkt)
 		if (!rsp_expect(&p, '=') || !rsp_parse_bytes(&p, val, arch_regs[regno].bits / 8) ||
 		    *p)
 			return rsp_error(&rsp, EINVAL);
+		/* A write that would be dropped is refused, not read back as written. */
+		if (arch_reg_read_only(regno) &&
+		    memcmp(arch_reg(regno), val, arch_regs[regno].bits / 8))
+			return rsp_error(&rsp, EPERM);
 		memcpy(arch_reg(regno), val, arch_regs[regno].bits / 8);
 		return rsp_reply(&rsp, "OK");
 	}

@@ -99,6 +99,8 @@ extern const int arch_nr_regs;
 extern const int arch_sw_bp_len;		/* bytes of a breakpoint instruction */
 extern const uint64_t arch_mem_gpa;		/* where the memory slot starts */
 
+/* KVM gives no way to write the register: a changed value is refused. */
+bool arch_reg_read_only(int regno);
 int arch_vm_type(void);
 int arch_vcpu_init(struct vm *vm);
 /* The breakpoint instruction to plant (Book E: the one KVM names). */

@@ -179,6 +179,8 @@ def bad_input_checks(client, link, entry):
 	checks.append(('m of 2048 bytes, a whole packet: data', len(got) == 4096 and
 		       all(c in '0123456789abcdef' for c in got),
 		       f'answered {len(got)} characters "{got[:12]}...", want 4096 hex digits'))
+	for what, payload, want in link.reg_checks:
+		expect(what, payload, want)
 	expect('T1, as gdb spells thread 1: OK', 'T1', 'OK')
 	expect('T01: OK', 'T01', 'OK')
 	expect('T2, no such thread: error', 'T2', 'E01')

@@ -70,6 +70,9 @@ class GdbLink:
 	# A guest page-table page the stub maps 1:1 (0: none): a breakpoint
 	# planted there unmaps itself.
 	page_table: int = 0
+	# (what, packet, reply) of the arch's own registers, as the stub
+	# starts the guest.
+	reg_checks: tuple = ()
 	stub: bool = True		# our stub runs the guest (the baseline twins: no)
 	# Debian's QEMU, with the guest program under its own gdbstub on the
 	# same line (kgd_gdb_qemu): its arguments for this VM, if it runs, and
