@@ -211,7 +211,7 @@ def gdb_script(link, port):
 	cmds.append('info symbol $pc')
 	want.append(r'tick( \+ \d+)? in section \.text')
 	for part in (kgd_gdb_script.steps_and_hbreak(),
-		     kgd_gdb_script.watches_and_end(link, 3, 0, 1, 'Remote target')):
+		     kgd_gdb_script.watches_and_end(3, 0, 1, 'Remote target')):
 		cmds += part[0]
 		want += part[1]
 	return cmds, want
@@ -327,7 +327,7 @@ class Session:
 					f'unexpected bytes from the stub: {client.buf!r}')
 			self._gdb(*gdb_script(self.link, 0), 'gdb-end-to-end', self.gdb_log,
 				  'gdb-multiarch: break, 5 stepi, hbreak, watch, '
-				  + ('rwatch, ' if self.link.read_watch else '') + 'awatch, detach')
+				  + 'rwatch, awatch, detach')
 		except (kgd_stage.StageError, OSError, subprocess.SubprocessError) as err:
 			self.results.append(('gdb-end-to-end', 'fail', str(err), str(err)))
 
