@@ -219,7 +219,6 @@ static int sw_bp_insert(uint64_t addr, uint64_t kind)
 static int sw_bp_remove(uint64_t addr)
 {
 	struct sw_bp *bp = sw_bp_find(addr);
-
 	int ret = 0;
 
 	if (!bp)
