@@ -60,9 +60,9 @@ const struct reg_desc arch_regs[] = {
 };
 
 const int arch_nr_regs = NR_REGS;
+const int arch_pc_regno = REG_PC;
+const int arch_shared_hw_slots;
 
-/* What KVM holds (loaded) and what gdb sees and may change (cur). */
-static uint64_t loaded[NR_REGS], cur[NR_REGS];
 static uint64_t pstate;
 
 static uint64_t sp_reg_id(void)
@@ -100,11 +100,6 @@ bool arch_reg_read_only(int regno)
 	return false;
 }
 
-int arch_vm_type(void)
-{
-	return 0;
-}
-
 int arch_vcpu_init(struct vm *vm)
 {
 	struct kvm_vcpu_init init;
@@ -125,58 +120,54 @@ void arch_sw_bp_insn(struct vm *vm, uint8_t *insn)
 	memcpy(insn, sw_bp_insn, arch_sw_bp_len);
 }
 
-int arch_regs_load(struct vm *vm)
+int arch_regs_read(struct vm *vm, uint8_t *buf)
 {
+	uint64_t v;
 	int i;
 
 	if (one_reg(vm, CORE_REG(regs.pstate), &pstate, false))
 		return -1;
-	for (i = 0; i < NR_REGS; i++)
-		if (one_reg(vm, reg_id(i), &loaded[i], false))
-			return -1;
-	memcpy(cur, loaded, sizeof(cur));
-	return 0;
-}
-
-int arch_regs_store(struct vm *vm)
-{
-	int i;
-
 	for (i = 0; i < NR_REGS; i++) {
-		if (cur[i] == loaded[i])
-			continue;
-		if (i == REG_CPSR)
-			cur[i] = (loaded[i] & ~0xffffffffull) | (uint32_t)cur[i];
-		if (one_reg(vm, reg_id(i), &cur[i], true))
+		if (one_reg(vm, reg_id(i), &v, false))
 			return -1;
-		loaded[i] = cur[i];
+		reg_put(buf, i, v);
 	}
 	return 0;
 }
 
-void *arch_reg(int regno)
+/* ONE_REG per register, and only those gdb changed. */
+int arch_regs_write(struct vm *vm, const uint8_t *buf, const uint8_t *old)
 {
-	return &cur[regno];
+	uint64_t v;
+	int i;
+
+	for (i = 0; i < NR_REGS; i++) {
+		if (reg_get(buf, i) == reg_get(old, i))
+			continue;
+		v = reg_get(buf, i);
+		/* gdb's cpsr is PSTATE's low 32 bits. */
+		if (i == REG_CPSR)
+			v |= pstate & ~0xffffffffull;
+		if (one_reg(vm, reg_id(i), &v, true))
+			return -1;
+	}
+	return 0;
 }
 
-uint64_t arch_pc(void)
-{
-	return cur[REG_PC];
-}
-
-void arch_set_pc(uint64_t pc)
-{
-	cur[REG_PC] = pc;
-}
+/* TTBRn_EL1.BADDR: bits 47:1 (bit 0 is CnP). */
+#define TTBR_BADDR		0x0000fffffffffffeull
+#define DESC_OA			0x0000fffffffff000ull
 
 /*
  * The guest's stage 1 translation: none with the MMU off, else a walk of
- * TTBR0 or TTBR1 with the 4K granule (the one our guests use).
+ * TTBR0 or TTBR1 with the 4K granule (the one our guests use).  An
+ * address outside the half's VA size (bits above it not all equal to
+ * bit 55, top byte aside where TBI ignores it) has no translation.
  */
 int arch_translate(struct vm *vm, uint64_t gva, uint64_t *gpa)
 {
-	uint64_t sctlr, tcr, ttbr, desc, table;
-	unsigned int va_bits, level, shift;
+	uint64_t sctlr, tcr, ttbr, desc, table, top, idx_mask;
+	unsigned int va_bits, level, shift, top_bit;
 	bool upper = gva >> 55 & 1;
 
 	if (one_reg(vm, REG_SCTLR_EL1, &sctlr, false))
@@ -193,13 +184,20 @@ int arch_translate(struct vm *vm, uint64_t gva, uint64_t *gpa)
 	va_bits = 64 - (upper ? tcr >> 16 & 0x3f : tcr & 0x3f);
 	if (va_bits < 25 || va_bits > 48)
 		return -1;
+	top_bit = (tcr >> (upper ? 38 : 37) & 1) ? 56 : 64;	/* TBI1, TBI0 */
+	top = top_bit == 64 ? gva >> va_bits : (gva & ((1ull << top_bit) - 1)) >> va_bits;
+	if (top != (upper ? (1ull << (top_bit - va_bits)) - 1 : 0))
+		return -1;
 	level = 4 - (va_bits - 12 + 8) / 9;
-	table = ttbr & 0x0000fffffffff000ull;
+	shift = 12 + 9 * (3 - level);
+	/* The first table holds 2^(va_bits - shift) entries, aligned to its size. */
+	idx_mask = (1ull << (va_bits - shift)) - 1;
+	table = ttbr & TTBR_BADDR & ~((idx_mask + 1) * 8 - 1);
 	for (;; level++) {
 		uint64_t *entry;
 
 		shift = 12 + 9 * (3 - level);
-		entry = vm_gpa(vm, table + ((gva >> shift & 0x1ff) * 8), 8);
+		entry = vm_gpa(vm, table + ((gva >> shift & idx_mask) * 8), 8);
 		if (!entry)
 			return -1;
 		desc = *entry;
@@ -207,44 +205,36 @@ int arch_translate(struct vm *vm, uint64_t gva, uint64_t *gpa)
 			return -1;
 		if (level == 3 || !(desc & 2))
 			break;			/* a page, or a block */
-		table = desc & 0x0000fffffffff000ull;
+		table = desc & DESC_OA;
+		idx_mask = 0x1ff;
 	}
 	if (level == 3 && !(desc & 2))
 		return -1;
-	*gpa = (desc & 0x0000fffffffff000ull & ~((1ull << shift) - 1)) |
-	       (gva & ((1ull << shift) - 1));
+	*gpa = (desc & DESC_OA & ~((1ull << shift) - 1)) | (gva & ((1ull << shift) - 1));
 	return 0;
 }
 
-int arch_hw_limits(struct vm *vm, struct hw_debug *hw)
+bool arch_hw_kind(enum hw_kind kind)
 {
-	hw->nr_bp = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS);
-	hw->nr_wp = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_WPS);
-	if (hw->nr_bp < 0 || hw->nr_wp < 0)
-		return -1;
-	if (hw->nr_bp > MAX_HW_SLOTS)
-		hw->nr_bp = MAX_HW_SLOTS;
-	if (hw->nr_wp > MAX_HW_SLOTS)
-		hw->nr_wp = MAX_HW_SLOTS;
-	return 0;
+	(void)kind;
+	return true;
 }
 
-bool arch_hw_ok(enum hw_kind kind, uint64_t addr, uint64_t len)
+/* A DBGWVR/DBGWCR pair covers bytes of one aligned doubleword (BAS). */
+uint64_t arch_hw_chunk(enum hw_kind kind, uint64_t addr, uint64_t len)
 {
 	if (addr >> 48 && addr >> 48 != 0xffff)
-		return false;
+		return 0;
 	if (kind == HW_EXEC)
-		return !(addr & 3);
-	/* One watchpoint covers bytes of one aligned doubleword. */
-	return len >= 1 && len <= 8 && (addr & 7) + len <= 8;
+		return addr & 3 ? 0 : 1;
+	return len < 8 - (addr & 7) ? len : 8 - (addr & 7);
 }
 
-int arch_hw_debug(struct vm *vm, const struct hw_debug *hw, struct kvm_guest_debug *dbg)
+int arch_hw_debug(const struct hw_debug *hw, struct kvm_guest_debug *dbg)
 {
 	bool any = false;
 	int i;
 
-	(void)vm;
 	for (i = 0; i < hw->nr_bp; i++) {
 		if (!hw->bp[i].used)
 			continue;
@@ -285,17 +275,13 @@ void arch_classify(struct vm *vm, const struct hw_debug *hw, bool stepping,
 {
 	const struct kvm_debug_exit_arch *exit = &vm->run->debug.arch;
 	const struct hw_slot *w;
-	int i;
 
 	switch (ESR_EC(exit->hsr)) {
 	case EC_BRK64:
 		stop->cause = sw_bp_here ? STOP_SW_BP : STOP_GUEST_BP;
 		return;
 	case EC_BREAKPT_LOW:
-		stop->cause = STOP_GUEST_DB;
-		for (i = 0; i < hw->nr_bp; i++)
-			if (hw->bp[i].used && hw->bp[i].addr == cur[REG_PC])
-				stop->cause = STOP_HW_BP;
+		stop->cause = STOP_HW_BP;
 		return;
 	case EC_WATCHPT_LOW:
 		w = watch_hit(hw, exit->far);
@@ -311,9 +297,4 @@ void arch_classify(struct vm *vm, const struct hw_debug *hw, bool stepping,
 	default:
 		stop->cause = STOP_GUEST_DB;
 	}
-}
-
-uint32_t arch_blockirq(void)
-{
-	return KVM_GUESTDBG_BLOCKIRQ;
 }

@@ -45,9 +45,11 @@ const struct reg_desc arch_regs[] = {
 };
 
 const int arch_nr_regs = NR_REGS;
+const int arch_pc_regno = REG_PC;
+/* kvm_guest_debug_arch.bp[] holds both kinds. */
+const int arch_shared_hw_slots = KVMPPC_MAX_HW_SLOTS;
 
 static struct kvm_regs regs;
-static uint32_t loaded[NR_REGS], cur[NR_REGS];
 static uint8_t debug_inst[4];
 
 static __u64 *kvm_reg(int i)
@@ -62,11 +64,6 @@ bool arch_reg_read_only(int regno)
 {
 	(void)regno;
 	return false;
-}
-
-int arch_vm_type(void)
-{
-	return 0;
 }
 
 static int setup_tlb(struct vm *vm)
@@ -129,7 +126,7 @@ void arch_sw_bp_insn(struct vm *vm, uint8_t *insn)
 	memcpy(insn, debug_inst, sizeof(debug_inst));
 }
 
-int arch_regs_load(struct vm *vm)
+int arch_regs_read(struct vm *vm, uint8_t *buf)
 {
 	int i;
 
@@ -138,40 +135,22 @@ int arch_regs_load(struct vm *vm)
 		return -1;
 	}
 	for (i = 0; i < NR_REGS; i++)
-		loaded[i] = *kvm_reg(i);
-	memcpy(cur, loaded, sizeof(cur));
+		reg_put(buf, i, *kvm_reg(i));
 	return 0;
 }
 
-int arch_regs_store(struct vm *vm)
+int arch_regs_write(struct vm *vm, const uint8_t *buf, const uint8_t *old)
 {
 	int i;
 
-	if (!memcmp(cur, loaded, sizeof(cur)))
-		return 0;
+	(void)old;
 	for (i = 0; i < NR_REGS; i++)
-		*kvm_reg(i) = cur[i];
+		*kvm_reg(i) = reg_get(buf, i);
 	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs)) {
 		perror("kvm-gdbstub: KVM_SET_REGS");
 		return -1;
 	}
-	memcpy(loaded, cur, sizeof(cur));
 	return 0;
-}
-
-void *arch_reg(int regno)
-{
-	return &cur[regno];
-}
-
-uint64_t arch_pc(void)
-{
-	return cur[REG_PC];
-}
-
-void arch_set_pc(uint64_t pc)
-{
-	cur[REG_PC] = pc;
 }
 
 /* The guest's TLB, both arrays, as KVM would match it (any PID). */
@@ -195,39 +174,42 @@ int arch_translate(struct vm *vm, uint64_t gva, uint64_t *gpa)
 	return -1;
 }
 
-int arch_hw_limits(struct vm *vm, struct hw_debug *hw)
+bool arch_hw_kind(enum hw_kind kind)
 {
-	hw->nr_bp = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS);
-	hw->nr_wp = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_WPS);
-	if (hw->nr_bp < 0 || hw->nr_wp < 0)
-		return -1;
-	/* kvm_guest_debug_arch.bp[] holds both kinds. */
-	if (hw->nr_bp + hw->nr_wp > KVMPPC_MAX_HW_SLOTS) {
-		hw->nr_bp = KVMPPC_MAX_HW_SLOTS / 2;
-		hw->nr_wp = KVMPPC_MAX_HW_SLOTS / 2;
-	}
-	return 0;
+	(void)kind;
+	return true;
 }
 
-bool arch_hw_ok(enum hw_kind kind, uint64_t addr, uint64_t len)
+/*
+ * A DAC matches a load or store whose address is the DAC's (the exact
+ * mode, the only one KVM offers): one slot serves an aligned object of 1,
+ * 2, 4 or 8 bytes, which the guest reads and writes whole.
+ */
+uint64_t arch_hw_chunk(enum hw_kind kind, uint64_t addr, uint64_t len)
 {
+	uint64_t c;
+
 	if (addr >> 32)
-		return false;
+		return 0;
 	if (kind == HW_EXEC)
-		return !(addr & 3);
-	return len >= 1 && len <= 8;
+		return addr & 3 ? 0 : 1;
+	for (c = 8; c > 1; c /= 2)
+		if (c <= len && !(addr & (c - 1)))
+			break;
+	return c;
 }
 
-int arch_hw_debug(struct vm *vm, const struct hw_debug *hw, struct kvm_guest_debug *dbg)
+int arch_hw_debug(const struct hw_debug *hw, struct kvm_guest_debug *dbg)
 {
 	int i, n = 0;
 
-	(void)vm;
 	for (i = 0; i < hw->nr_bp + hw->nr_wp; i++) {
 		const struct hw_slot *s = i < hw->nr_bp ? &hw->bp[i] : &hw->wp[i - hw->nr_bp];
 
 		if (!s->used)
 			continue;
+		if (n == KVMPPC_MAX_HW_SLOTS)
+			return -ENOSPC;
 		dbg->arch.bp[n].addr = s->addr;
 		dbg->arch.bp[n].type = s->kind == HW_EXEC ? KVMPPC_DEBUG_BREAKPOINT :
 				       s->kind == HW_WRITE ? KVMPPC_DEBUG_WATCH_WRITE :
@@ -248,9 +230,7 @@ void arch_classify(struct vm *vm, const struct hw_debug *hw, bool stepping,
 
 	stop->cause = STOP_GUEST_DB;
 	if (exit->status & KVMPPC_DEBUG_BREAKPOINT) {
-		for (i = 0; i < hw->nr_bp; i++)
-			if (hw->bp[i].used && hw->bp[i].addr == cur[REG_PC])
-				stop->cause = STOP_HW_BP;
+		stop->cause = STOP_HW_BP;
 		return;
 	}
 	if (exit->status & (KVMPPC_DEBUG_WATCH_READ | KVMPPC_DEBUG_WATCH_WRITE)) {
@@ -267,9 +247,4 @@ void arch_classify(struct vm *vm, const struct hw_debug *hw, bool stepping,
 		stop->cause = sw_bp_here ? STOP_SW_BP : STOP_GUEST_BP;
 	else if (stepping)
 		stop->cause = STOP_STEP;
-}
-
-uint32_t arch_blockirq(void)
-{
-	return KVM_GUESTDBG_BLOCKIRQ;
 }

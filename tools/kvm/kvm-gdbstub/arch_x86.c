@@ -51,6 +51,8 @@ const char *const arch_gdb_name = "i386:x86-64";
 #define INT3			0xcc
 const int arch_sw_bp_len = 1;
 const uint64_t arch_mem_gpa;
+const int arch_pc_regno = 16;
+const int arch_shared_hw_slots = 4;
 
 #define CORE "org.gnu.gdb.i386.core"
 #define SSE "org.gnu.gdb.i386.sse"
@@ -84,29 +86,6 @@ enum {
 static struct kvm_regs regs;
 static struct kvm_sregs sregs;
 static struct kvm_fpu fpu;
-/* gdb's view, in g packet order: what KVM holds (loaded) and may get (cur). */
-static uint8_t loaded[1024], cur[1024];
-static unsigned int offsets[128];
-/* Which hardware slot each of DR0-3 holds, as arch_hw_debug() set them. */
-static const struct hw_slot *dr_slot[NR_DRS];
-
-static void *slot(uint8_t *buf, int i)
-{
-	return buf + offsets[i];
-}
-
-static void put(uint8_t *buf, int i, const void *val)
-{
-	memcpy(slot(buf, i), val, arch_regs[i].bits / 8);
-}
-
-static uint64_t get(const uint8_t *buf, int i)
-{
-	uint64_t v = 0;
-
-	memcpy(&v, buf + offsets[i], arch_regs[i].bits / 8 > 8 ? 8 : arch_regs[i].bits / 8);
-	return v;
-}
 
 static __u64 *gpr(int i)
 {
@@ -115,11 +94,6 @@ static __u64 *gpr(int i)
 					    13, 14, 15 };
 
 	return &regs.rax + kvm_index[i];
-}
-
-int arch_vm_type(void)
-{
-	return 0;
 }
 
 static int set_cpuid(struct vm *vm)
@@ -249,35 +223,27 @@ static void to_gdb(uint8_t *buf)
 {
 	const struct kvm_segment *segs[] = { &sregs.cs, &sregs.ss, &sregs.ds, &sregs.es,
 					     &sregs.fs, &sregs.gs };
-	uint32_t v;
 	int i;
 
 	for (i = 0; i < 16; i++)
-		put(buf, i, gpr(i));
-	put(buf, REG_RIP, &regs.rip);
-	v = regs.rflags;
-	put(buf, REG_EFLAGS, &v);
-	for (i = 0; i < 6; i++) {
-		v = segs[i]->selector;
-		put(buf, REG_CS + i, &v);
-	}
+		reg_put(buf, i, *gpr(i));
+	reg_put(buf, REG_RIP, regs.rip);
+	reg_put(buf, REG_EFLAGS, (uint32_t)regs.rflags);
+	for (i = 0; i < 6; i++)
+		reg_put(buf, REG_CS + i, segs[i]->selector);
 	for (i = 0; i < 8; i++)
-		put(buf, REG_ST0 + i, fpu.fpr[i]);
-	v = fpu.fcw;
-	put(buf, REG_FCTRL, &v);
-	v = fpu.fsw;
-	put(buf, REG_FSTAT, &v);
-	v = full_ftag();
-	put(buf, REG_FTAG, &v);
-	v = fpu.last_opcode;
-	put(buf, REG_FOP, &v);
-	v = fpu.last_ip;
-	put(buf, REG_FIOFF, &v);
-	v = fpu.last_dp;
-	put(buf, REG_FOOFF, &v);
+		memcpy(reg_in(buf, REG_ST0 + i), fpu.fpr[i], 10);
+	reg_put(buf, REG_FCTRL, fpu.fcw);
+	reg_put(buf, REG_FSTAT, fpu.fsw);
+	reg_put(buf, REG_FTAG, full_ftag());
+	reg_put(buf, REG_FISEG, 0);
+	reg_put(buf, REG_FIOFF, (uint32_t)fpu.last_ip);
+	reg_put(buf, REG_FOSEG, 0);
+	reg_put(buf, REG_FOOFF, (uint32_t)fpu.last_dp);
+	reg_put(buf, REG_FOP, fpu.last_opcode);
 	for (i = 0; i < 16; i++)
-		put(buf, REG_XMM0 + i, fpu.xmm[i]);
-	put(buf, REG_MXCSR, &fpu.mxcsr);
+		memcpy(reg_in(buf, REG_XMM0 + i), fpu.xmm[i], 16);
+	reg_put(buf, REG_MXCSR, fpu.mxcsr);
 }
 
 static void from_gdb(const uint8_t *buf)
@@ -285,68 +251,43 @@ static void from_gdb(const uint8_t *buf)
 	int i;
 
 	for (i = 0; i < 16; i++)
-		*gpr(i) = get(buf, i);
-	regs.rip = get(buf, REG_RIP);
-	regs.rflags = (regs.rflags & ~0xffffffffull) | get(buf, REG_EFLAGS);
+		*gpr(i) = reg_get(buf, i);
+	regs.rip = reg_get(buf, REG_RIP);
+	regs.rflags = (regs.rflags & ~0xffffffffull) | reg_get(buf, REG_EFLAGS);
 	for (i = 0; i < 8; i++)
-		memcpy(fpu.fpr[i], buf + offsets[REG_ST0 + i], 10);
-	fpu.fcw = get(buf, REG_FCTRL);
-	fpu.fsw = get(buf, REG_FSTAT);
-	fpu.ftwx = abridged_ftag(get(buf, REG_FTAG));
-	fpu.last_opcode = get(buf, REG_FOP);
-	fpu.last_ip = get(buf, REG_FIOFF);
-	fpu.last_dp = get(buf, REG_FOOFF);
+		memcpy(fpu.fpr[i], reg_in(buf, REG_ST0 + i), 10);
+	fpu.fcw = reg_get(buf, REG_FCTRL);
+	fpu.fsw = reg_get(buf, REG_FSTAT);
+	fpu.ftwx = abridged_ftag(reg_get(buf, REG_FTAG));
+	fpu.last_opcode = reg_get(buf, REG_FOP);
+	fpu.last_ip = reg_get(buf, REG_FIOFF);
+	fpu.last_dp = reg_get(buf, REG_FOOFF);
 	for (i = 0; i < 16; i++)
-		memcpy(fpu.xmm[i], buf + offsets[REG_XMM0 + i], 16);
-	fpu.mxcsr = get(buf, REG_MXCSR);
+		memcpy(fpu.xmm[i], reg_in(buf, REG_XMM0 + i), 16);
+	fpu.mxcsr = reg_get(buf, REG_MXCSR);
 }
 
-int arch_regs_load(struct vm *vm)
+int arch_regs_read(struct vm *vm, uint8_t *buf)
 {
-	unsigned int off = 0;
-	int i;
-
-	for (i = 0; i < arch_nr_regs; i++) {
-		offsets[i] = off;
-		off += arch_regs[i].bits / 8;
-	}
 	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) ||
 	    ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) ||
 	    ioctl(vm->vcpu_fd, KVM_GET_FPU, &fpu)) {
 		perror("kvm-gdbstub: KVM_GET_REGS/SREGS/FPU");
 		return -1;
 	}
-	to_gdb(loaded);
-	memcpy(cur, loaded, sizeof(cur));
+	to_gdb(buf);
 	return 0;
 }
 
-int arch_regs_store(struct vm *vm)
+int arch_regs_write(struct vm *vm, const uint8_t *buf, const uint8_t *old)
 {
-	if (!memcmp(cur, loaded, sizeof(cur)))
-		return 0;
-	from_gdb(cur);
+	(void)old;
+	from_gdb(buf);
 	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) || ioctl(vm->vcpu_fd, KVM_SET_FPU, &fpu)) {
 		perror("kvm-gdbstub: KVM_SET_REGS/FPU");
 		return -1;
 	}
-	memcpy(loaded, cur, sizeof(cur));
 	return 0;
-}
-
-void *arch_reg(int regno)
-{
-	return slot(cur, regno);
-}
-
-uint64_t arch_pc(void)
-{
-	return get(cur, REG_RIP);
-}
-
-void arch_set_pc(uint64_t pc)
-{
-	put(cur, REG_RIP, &pc);
 }
 
 int arch_translate(struct vm *vm, uint64_t gva, uint64_t *gpa)
@@ -359,32 +300,29 @@ int arch_translate(struct vm *vm, uint64_t gva, uint64_t *gpa)
 	return 0;
 }
 
-int arch_hw_limits(struct vm *vm, struct hw_debug *hw)
+bool arch_hw_kind(enum hw_kind kind)
 {
-	(void)vm;
-	/* DR0-3 serve both; arch_hw_debug() refuses more than four in all. */
-	hw->nr_bp = NR_DRS;
-	hw->nr_wp = NR_DRS;
-	return 0;
+	return kind != HW_READ;		/* x86 has no load-only data breakpoint */
 }
 
-bool arch_hw_ok(enum hw_kind kind, uint64_t addr, uint64_t len)
+/* A DR covers an aligned 1, 2, 4 or 8 bytes. */
+uint64_t arch_hw_chunk(enum hw_kind kind, uint64_t addr, uint64_t len)
 {
-	if (kind == HW_READ)
-		return false;		/* x86 has no load-only data breakpoint */
+	uint64_t c;
+
 	if (kind == HW_EXEC)
-		return true;
-	return (len == 1 || len == 2 || len == 4 || len == 8) && !(addr & (len - 1));
+		return 1;
+	for (c = 8; c > 1; c /= 2)
+		if (c <= len && !(addr & (c - 1)))
+			break;
+	return c;
 }
 
-int arch_hw_debug(struct vm *vm, const struct hw_debug *hw, struct kvm_guest_debug *dbg)
+/* DR0-3 in order: the slots in use, breakpoints first. */
+static int assign_drs(const struct hw_debug *hw, const struct hw_slot **dr)
 {
-	static const int len_bits[9] = { [1] = 0, [2] = 1, [4] = 3, [8] = 2 };
-	uint64_t dr7 = DR7_FIXED_1;
 	int i, n = 0;
 
-	(void)vm;
-	memset(dr_slot, 0, sizeof(dr_slot));
 	for (i = 0; i < hw->nr_bp + hw->nr_wp; i++) {
 		const struct hw_slot *s = i < hw->nr_bp ? &hw->bp[i] : &hw->wp[i - hw->nr_bp];
 
@@ -392,12 +330,26 @@ int arch_hw_debug(struct vm *vm, const struct hw_debug *hw, struct kvm_guest_deb
 			continue;
 		if (n == NR_DRS)
 			return -ENOSPC;
-		dbg->arch.debugreg[n] = s->addr;
-		dr7 |= DR7_L(n);
-		if (s->kind != HW_EXEC)
-			dr7 |= DR7_RW(n, s->kind == HW_WRITE ? DR7_RW_WRITE : DR7_RW_ACCESS) |
-			       DR7_LEN(n, len_bits[s->len]);
-		dr_slot[n++] = s;
+		dr[n++] = s;
+	}
+	return n;
+}
+
+int arch_hw_debug(const struct hw_debug *hw, struct kvm_guest_debug *dbg)
+{
+	static const int len_bits[9] = { [1] = 0, [2] = 1, [4] = 3, [8] = 2 };
+	const struct hw_slot *dr[NR_DRS];
+	uint64_t dr7 = DR7_FIXED_1;
+	int i, n = assign_drs(hw, dr);
+
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		dbg->arch.debugreg[i] = dr[i]->addr;
+		dr7 |= DR7_L(i);
+		if (dr[i]->kind != HW_EXEC)
+			dr7 |= DR7_RW(i, dr[i]->kind == HW_WRITE ? DR7_RW_WRITE : DR7_RW_ACCESS) |
+			       DR7_LEN(i, len_bits[dr[i]->len]);
 	}
 	if (n) {
 		dbg->arch.debugreg[7] = dr7;
@@ -410,9 +362,9 @@ void arch_classify(struct vm *vm, const struct hw_debug *hw, bool stepping,
 		   bool sw_bp_here, struct stop *stop)
 {
 	const struct kvm_debug_exit_arch *exit = &vm->run->debug.arch;
-	int n;
+	const struct hw_slot *dr[NR_DRS];
+	int i, n;
 
-	(void)hw;
 	if (exit->exception == VEC_BP) {
 		stop->cause = sw_bp_here ? STOP_SW_BP : STOP_GUEST_BP;
 		return;
@@ -420,25 +372,19 @@ void arch_classify(struct vm *vm, const struct hw_debug *hw, bool stepping,
 	stop->cause = STOP_GUEST_DB;
 	if (exit->exception != VEC_DB)
 		return;
-	for (n = 0; n < NR_DRS; n++) {
-		const struct hw_slot *s = dr_slot[n];
-
-		if (!(exit->dr6 & (1ull << n)) || !s)
+	n = assign_drs(hw, dr);
+	for (i = 0; i < n; i++) {
+		if (!(exit->dr6 & (1ull << i)))
 			continue;
-		if (s->kind == HW_EXEC) {
+		if (dr[i]->kind == HW_EXEC) {
 			stop->cause = STOP_HW_BP;
 		} else {
 			stop->cause = STOP_WATCH;
-			stop->kind = s->kind;
-			stop->addr = s->addr;
+			stop->kind = dr[i]->kind;
+			stop->addr = dr[i]->addr;
 		}
 		return;
 	}
 	if ((exit->dr6 & DR6_BS) && stepping)
 		stop->cause = STOP_STEP;
-}
-
-uint32_t arch_blockirq(void)
-{
-	return KVM_GUESTDBG_BLOCKIRQ;
 }

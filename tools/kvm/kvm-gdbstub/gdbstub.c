@@ -4,6 +4,7 @@
  * one vCPU, and turns gdb's requests into KVM_SET_GUEST_DEBUG.
  *
  *   kvm-gdbstub --serial /dev/hvc0 guest.elf
+ *   kvm-gdbstub --listen :1234 guest.elf
  *
  * The guest starts stopped at its ELF entry.  Software breakpoints are
  * planted in guest memory; hardware breakpoints and watchpoints go to
@@ -11,314 +12,86 @@
  * is the guest's own, and goes back to it with KVM_GUESTDBG_INJECT_*.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <pthread.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <termios.h>
 #include <unistd.h>
 
-#include "gdbstub.h"
 #include "rsp.h"
+#include "stub.h"
 
-#define PAGE_SIZE_4K	4096ull
-#define SIGTRAP_NR	5
 #define SIGINT_NR	2
-
-/*
- * A breakpoint is restored where it was planted: the guest may map its
- * address elsewhere, or nowhere, by the time gdb removes it.
- */
-struct sw_bp {
-	uint64_t addr;
-	uint64_t gpa;
-	uint8_t saved[8];
-};
+#define SIGTRAP_NR	5
+/* The stub's exit status when gdb kills the guest, as a shell shows SIGKILL. */
+#define EXIT_KILLED	137
+#define EXIT_FAILED	255
 
 enum run_result {
 	RUN_STOPPED,		/* a debug stop of gdb's own */
 	RUN_INTERRUPTED,	/* gdb's ^C */
 	RUN_EXITED,		/* the guest wrote its exit status */
 	RUN_FAILED,		/* KVM_RUN failed, or an exit we cannot serve */
+	RUN_ATTACH,		/* detached, and a gdb came */
+	RUN_ON,			/* nothing on the line: the vCPU runs on */
 };
 
-static struct vm vm;
-static struct rsp rsp;
-static struct sw_bp sw_bps[MAX_SW_BREAKPOINTS];
-static int nr_sw_bps;
-static struct hw_debug hw;
+enum serve_result {
+	SERVE_EXITED,		/* the guest exited, and gdb was told */
+	SERVE_KILLED,
+	SERVE_FAILED,
+	SERVE_DETACHED,		/* gdb detached or went away; the guest runs on */
+	SERVE_REATTACH,		/* gdb went away while the guest ran, and another came */
+};
+
+struct vm vm;
+static struct rsp rsp = { .fd = -1 };
 static uint32_t debug_caps;	/* KVM_CAP_SET_GUEST_DEBUG2 */
 static uint32_t pending_inject;
 static int guest_status;
 static struct stop last_stop;
-static bool have_stop;
+static bool have_stop, interrupted;
+static bool attached;		/* gdb is connected and debugging */
+static bool line_dead;		/* the serial line hung up */
 static char line_buf[256];
 static size_t line_len;
+/* What KVM was last given in this resume, not to be given again unchanged. */
+static struct kvm_guest_debug last_dbg;
+static bool last_dbg_valid;
+static unsigned long nr_runs, nr_set_debug;
 
 static bool verbose;
-static atomic_int vcpu_running;
-static pthread_t vcpu_thread;
-
-/* --- guest memory through the guest's own translation --- */
-
-static uint8_t *gva_ptr(uint64_t gva, uint64_t len)
-{
-	uint64_t gpa;
-
-	if (arch_translate(&vm, gva, &gpa))
-		return NULL;
-	return vm_gpa(&vm, gpa, len);
-}
-
-static void sync_icache(void *p, size_t len)
-{
-	__builtin___clear_cache((char *)p, (char *)p + len);
-}
-
-/*
- * Copies guest memory page by page, since a range may cross into a page
- * that maps elsewhere, or nowhere.  Every page is translated before the
- * first byte is copied, so that a bad range changes nothing.
- */
-static int guest_copy(uint64_t gva, uint8_t *buf, uint64_t len, bool write)
-{
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		uint64_t done = 0;
-
-		while (done < len) {
-			uint64_t chunk = PAGE_SIZE_4K - ((gva + done) & (PAGE_SIZE_4K - 1));
-			uint8_t *p;
-
-			if (chunk > len - done)
-				chunk = len - done;
-			p = gva_ptr(gva + done, chunk);
-			if (!p)
-				return -1;
-			if (pass && write) {
-				memcpy(p, buf + done, chunk);
-				sync_icache(p, chunk);
-			} else if (pass) {
-				memcpy(buf + done, p, chunk);
-			}
-			done += chunk;
-		}
-	}
-	return 0;
-}
-
-/* The offset in [gva, gva + len) of byte b of a breakpoint, or -1. */
-static int64_t bp_byte_in(const struct sw_bp *bp, int b, uint64_t gva, uint64_t len)
-{
-	uint64_t a = bp->addr + b;
-
-	return a >= gva && a - gva < len ? (int64_t)(a - gva) : -1;
-}
-
-/* Planted breakpoints read as the code they replaced: gdb does not shadow Z0. */
-static int guest_read(uint64_t gva, uint8_t *buf, uint64_t len)
-{
-	int i, b;
-
-	if (guest_copy(gva, buf, len, false))
-		return -1;
-	for (i = 0; i < nr_sw_bps; i++) {
-		for (b = 0; b < arch_sw_bp_len; b++) {
-			int64_t off = bp_byte_in(&sw_bps[i], b, gva, len);
-
-			if (off >= 0)
-				buf[off] = sw_bps[i].saved[b];
-		}
-	}
-	return 0;
-}
-
-static int sw_bp_poke(const struct sw_bp *bp, bool plant);
-
-/* A write over a planted breakpoint changes what it will restore. */
-static int guest_write(uint64_t gva, uint8_t *buf, uint64_t len)
-{
-	int i, b;
-
-	if (guest_copy(gva, buf, len, true))
-		return -1;
-	for (i = 0; i < nr_sw_bps; i++) {
-		bool hit = false;
-
-		for (b = 0; b < arch_sw_bp_len; b++) {
-			int64_t off = bp_byte_in(&sw_bps[i], b, gva, len);
-
-			if (off >= 0) {
-				sw_bps[i].saved[b] = buf[off];
-				hit = true;
-			}
-		}
-		if (hit)
-			sw_bp_poke(&sw_bps[i], true);
-	}
-	return 0;
-}
-
-/* --- software breakpoints --- */
-
-static struct sw_bp *sw_bp_find(uint64_t addr)
-{
-	int i;
-
-	for (i = 0; i < nr_sw_bps; i++)
-		if (sw_bps[i].addr == addr)
-			return &sw_bps[i];
-	return NULL;
-}
-
-static int sw_bp_poke(const struct sw_bp *bp, bool plant)
-{
-	uint8_t insn[8];
-	uint8_t *p = vm_gpa(&vm, bp->gpa, arch_sw_bp_len);
-
-	if (!p)
-		return -1;
-	arch_sw_bp_insn(&vm, insn);
-	memcpy(p, plant ? insn : bp->saved, arch_sw_bp_len);
-	sync_icache(p, arch_sw_bp_len);
-	return 0;
-}
-
-static int sw_bp_insert(uint64_t addr, uint64_t kind)
-{
-	struct sw_bp *bp;
-	uint8_t *p;
-
-	if (kind != (uint64_t)arch_sw_bp_len || addr % arch_sw_bp_len)
-		return -EINVAL;
-	if (sw_bp_find(addr))
-		return 0;
-	if (nr_sw_bps == MAX_SW_BREAKPOINTS)
-		return -ENOSPC;
-	bp = &sw_bps[nr_sw_bps];
-	if (arch_translate(&vm, addr, &bp->gpa))
-		return -EFAULT;
-	p = vm_gpa(&vm, bp->gpa, arch_sw_bp_len);
-	if (!p)
-		return -EFAULT;
-	bp->addr = addr;
-	memcpy(bp->saved, p, arch_sw_bp_len);
-	if (sw_bp_poke(bp, true))
-		return -EFAULT;
-	nr_sw_bps++;
-	return 0;
-}
-
-static int sw_bp_remove(uint64_t addr)
-{
-	struct sw_bp *bp = sw_bp_find(addr);
-	int ret = 0;
-
-	if (!bp)
-		return -ENOENT;
-	if (sw_bp_poke(bp, false)) {
-		fprintf(stderr, "kvm-gdbstub: breakpoint 0x%llx: page 0x%llx gone, dropped\n",
-			(unsigned long long)addr, (unsigned long long)bp->gpa);
-		ret = -EFAULT;
-	}
-	*bp = sw_bps[--nr_sw_bps];
-	return ret;
-}
-
-/* --- hardware breakpoints and watchpoints --- */
-
-static int set_guest_debug(bool enable, bool step);
-
-/*
- * KVM checks what the arch code cannot (x86's canonical addresses): a
- * slot it refuses is the Z packet's error, not a failed resume later.
- */
-static int hw_commit(struct hw_slot *slot)
-{
-	uint32_t inject = pending_inject;
-	int ret;
-
-	pending_inject = 0;
-	ret = set_guest_debug(true, false);
-	pending_inject = inject;
-	if (ret) {
-		slot->used = false;
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int hw_insert(enum hw_kind kind, uint64_t addr, uint64_t len)
-{
-	struct hw_slot *slots = kind == HW_EXEC ? hw.bp : hw.wp;
-	int n = kind == HW_EXEC ? hw.nr_bp : hw.nr_wp, i, free_slot = -1;
-	struct kvm_guest_debug scratch = { 0 };
-
-	if (!arch_hw_ok(kind, addr, len))
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (slots[i].used && slots[i].kind == kind && slots[i].addr == addr &&
-		    slots[i].len == len)
-			return 0;
-		if (!slots[i].used && free_slot < 0)
-			free_slot = i;
-	}
-	if (free_slot < 0)
-		return -ENOSPC;
-	slots[free_slot] = (struct hw_slot){ .used = true, .kind = kind, .addr = addr,
-					     .len = len };
-	/* Slots may share registers (x86's DR0-3): ask the arch if it fits. */
-	if (arch_hw_debug(&vm, &hw, &scratch)) {
-		slots[free_slot].used = false;
-		return -ENOSPC;
-	}
-	return hw_commit(&slots[free_slot]);
-}
-
-static int hw_remove(enum hw_kind kind, uint64_t addr, uint64_t len)
-{
-	struct hw_slot *slots = kind == HW_EXEC ? hw.bp : hw.wp;
-	int n = kind == HW_EXEC ? hw.nr_bp : hw.nr_wp, i;
-
-	for (i = 0; i < n; i++) {
-		if (slots[i].used && slots[i].kind == kind && slots[i].addr == addr &&
-		    slots[i].len == len) {
-			slots[i].used = false;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
 
 /* --- running the vCPU --- */
 
-static int set_guest_debug(bool enable, bool step)
+int set_guest_debug(bool enable, bool step)
 {
 	struct kvm_guest_debug dbg = { 0 };
-	int ret;
 
 	if (enable) {
 		dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
-		if (arch_hw_debug(&vm, &hw, &dbg))
-			return -1;
+		if (arch_hw_debug(&hw, &dbg))
+			return -ENOSPC;
 		if (step)
 			dbg.control |= KVM_GUESTDBG_SINGLESTEP |
-				       (debug_caps & arch_blockirq());
+				       (debug_caps & KVM_GUESTDBG_BLOCKIRQ);
 	}
 	dbg.control |= pending_inject;
-	ret = ioctl(vm.vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg);
-	if (ret) {
+	if (last_dbg_valid && !memcmp(&dbg, &last_dbg, sizeof(dbg)))
+		return 0;
+	nr_set_debug++;
+	if (ioctl(vm.vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg)) {
+		int err = errno;
+
 		fprintf(stderr, "kvm-gdbstub: KVM_SET_GUEST_DEBUG 0x%x: %s\n",
-			dbg.control, strerror(errno));
-		return -1;
+			dbg.control, strerror(err));
+		return -err;
 	}
+	/* The inject flags act once: an equal request later must reach KVM. */
+	last_dbg = dbg;
+	last_dbg_valid = !pending_inject;
 	pending_inject = 0;
 	return 0;
 }
@@ -375,8 +148,8 @@ static void explain_exit(void)
 			(unsigned long long)run->mmio.phys_addr);
 	if (run->exit_reason == KVM_EXIT_IO)
 		fprintf(stderr, " (port 0x%x)", run->io.port);
-	if (!arch_regs_load(&vm))
-		fprintf(stderr, " at pc 0x%llx", (unsigned long long)arch_pc());
+	if (!regs_load(&vm))
+		fprintf(stderr, " at pc 0x%llx", (unsigned long long)cur_pc());
 	fprintf(stderr, "\n");
 }
 
@@ -389,38 +162,98 @@ static void log_debug_exit(bool step, const struct stop *stop)
 	const __u64 *raw = (const __u64 *)&vm.run->debug.arch;
 
 	printf("kvm-gdbstub: debug exit at pc 0x%llx%s: %s (arch 0x%llx 0x%llx 0x%llx)\n",
-	       (unsigned long long)arch_pc(), step ? " stepping" : "", causes[stop->cause],
+	       (unsigned long long)cur_pc(), step ? " stepping" : "", causes[stop->cause],
 	       (unsigned long long)raw[0], (unsigned long long)raw[1],
 	       (unsigned long long)raw[2]);
 }
 
-static enum run_result run_vcpu(bool debug, bool step, struct stop *stop)
+static void kick(int sig)
 {
+	(void)sig;
+	vm.run->immediate_exit = 1;
+}
+
+static void forget_gdb(const char *why);
+
+/*
+ * What came on the line while the vCPU ran.  Attached, only gdb's ^C
+ * counts; detached, a packet or a new connection is a gdb coming back,
+ * and a stray ^C is noise.  A line that closes is a gdb gone.
+ */
+static enum run_result line_input(void)
+{
+	if (!attached && line_is_tcp())
+		return line_take_waiting(&rsp) ? RUN_ON : RUN_ATTACH;
+	if (line_dead || rsp.fd < 0)
+		return RUN_ON;
+	if (rsp_fill(&rsp) < 0) {
+		if (attached) {
+			forget_gdb("the line to gdb closed while the guest ran");
+		} else {
+			line_dead = !line_is_tcp();
+			line_drop(&rsp);
+		}
+		return RUN_ON;
+	}
+	if (attached)
+		return rsp_skip_past(&rsp, RSP_INTERRUPT) ? RUN_INTERRUPTED : RUN_ON;
+	return rsp_skip_to(&rsp, '$') ? RUN_ATTACH : RUN_ON;
+}
+
+/* What may end a run: gdb's line, or, detached on TCP, a new connection. */
+static int watched_fd(void)
+{
+	if (!attached && line_is_tcp())
+		return line_listen_fd();
+	return line_dead ? -1 : rsp.fd;
+}
+
+/*
+ * Runs the vCPU until gdb has something to hear, or, detached, until
+ * the guest exits or a gdb comes.
+ */
+static enum run_result run_vcpu(bool step, struct stop *stop)
+{
+	enum run_result r = RUN_FAILED;
+
+	/*
+	 * Each resume of gdb's gives KVM the debug state again: x86 arms a
+	 * step for the RIP it sees at KVM_SET_GUEST_DEBUG.  The exits the
+	 * stub serves on its own (console bytes, signals, the guest's own
+	 * debug exceptions) resume with it unchanged.
+	 */
+	last_dbg_valid = false;
 	for (;;) {
 		int ret;
 
-		if (arch_regs_store(&vm) || set_guest_debug(debug, step))
-			return RUN_FAILED;
-		vcpu_running = 1;
-		ret = ioctl(vm.vcpu_fd, KVM_RUN, 0);
-		vcpu_running = 0;
-		if (ret < 0 && errno == EINTR) {
-			vm.run->immediate_exit = 0;
-			if (rsp_poll_interrupt(&rsp, 0)) {
-				if (arch_regs_load(&vm))
-					return RUN_FAILED;
-				return RUN_INTERRUPTED;
-			}
-			continue;
+		if (regs_store(&vm) || set_guest_debug(attached, step && attached))
+			break;
+		vm.run->immediate_exit = 0;
+		r = line_input();
+		if (r != RUN_ON) {
+			if (regs_load(&vm))
+				r = RUN_FAILED;
+			break;
 		}
+		r = RUN_FAILED;
+		line_watch(watched_fd());
+		nr_runs++;
+		ret = ioctl(vm.vcpu_fd, KVM_RUN, 0);
+		if (ret < 0 && errno == EINTR)
+			continue;
 		if (ret < 0) {
 			perror("kvm-gdbstub: KVM_RUN");
-			return RUN_FAILED;
+			break;
 		}
-		if (vm.run->exit_reason == KVM_EXIT_DEBUG) {
-			if (arch_regs_load(&vm))
-				return RUN_FAILED;
-			arch_classify(&vm, &hw, step, !!sw_bp_find(arch_pc()), stop);
+		if (vm.run->exit_reason == KVM_EXIT_DEBUG && attached) {
+			uint64_t pc;
+
+			if (regs_load(&vm))
+				break;
+			pc = cur_pc();
+			arch_classify(&vm, &hw, step, sw_bp_at(pc), stop);
+			if (stop->cause == STOP_HW_BP && !hw_bp_at(pc))
+				stop->cause = STOP_GUEST_DB;
 			if (verbose)
 				log_debug_exit(step, stop);
 			if (stop->cause == STOP_GUEST_BP) {
@@ -431,16 +264,21 @@ static enum run_result run_vcpu(bool debug, bool step, struct stop *stop)
 				pending_inject = KVM_GUESTDBG_INJECT_DB;
 				continue;
 			}
-			return RUN_STOPPED;
+			r = RUN_STOPPED;
+			break;
 		}
 		ret = guest_io();
-		if (ret == 1)
-			return RUN_EXITED;
+		if (ret == 1) {
+			r = RUN_EXITED;
+			break;
+		}
 		if (ret < 0) {
 			explain_exit();
-			return RUN_FAILED;
+			break;
 		}
 	}
+	line_watch(-1);
+	return r;
 }
 
 /*
@@ -449,44 +287,19 @@ static enum run_result run_vcpu(bool debug, bool step, struct stop *stop)
  */
 static enum run_result resume(bool step, struct stop *stop)
 {
-	struct sw_bp *bp = sw_bp_find(arch_pc());
+	uint64_t pc = cur_pc();
 	enum run_result r;
 
-	if (!bp)
-		return run_vcpu(true, step, stop);
-	if (sw_bp_poke(bp, false))
+	if (!sw_bp_at(pc))
+		return run_vcpu(step, stop);
+	if (sw_bp_poke_at(pc, false))
 		return RUN_FAILED;
-	r = run_vcpu(true, true, stop);
-	if (sw_bp_poke(bp, true))
+	r = run_vcpu(true, stop);
+	if (sw_bp_poke_at(pc, true))
 		return RUN_FAILED;
 	if (step || r != RUN_STOPPED || stop->cause != STOP_STEP)
 		return r;
-	return run_vcpu(true, false, stop);
-}
-
-/* Watches the line while the vCPU runs, so that gdb's ^C stops it. */
-static void *interrupt_watcher(void *arg)
-{
-	struct pollfd pfd = { .fd = rsp.fd, .events = POLLIN };
-
-	(void)arg;
-	for (;;) {
-		if (!vcpu_running) {
-			usleep(20000);
-			continue;
-		}
-		if (poll(&pfd, 1, 50) == 1 && vcpu_running) {
-			vm.run->immediate_exit = 1;
-			pthread_kill(vcpu_thread, SIGUSR1);
-			usleep(20000);
-		}
-	}
-	return NULL;
-}
-
-static void kick(int sig)
-{
-	(void)sig;
+	return run_vcpu(false, stop);
 }
 
 /* --- the protocol --- */
@@ -498,12 +311,13 @@ static int send_stop(void)
 	};
 
 	rsp_begin(&rsp);
-	if (!have_stop) {
-		rsp_puts(&rsp, "T05thread:01;");
+	if (interrupted) {
+		rsp_putf(&rsp, "T%02xthread:01;", SIGINT_NR);
 		return rsp_send(&rsp);
 	}
-	rsp_putf(&rsp, "T%02xthread:01;", last_stop.cause == STOP_GUEST_DB ? SIGINT_NR :
-		 SIGTRAP_NR);
+	rsp_putf(&rsp, "T%02xthread:01;", SIGTRAP_NR);
+	if (!have_stop)
+		return rsp_send(&rsp);
 	switch (last_stop.cause) {
 	case STOP_SW_BP:
 		rsp_puts(&rsp, "swbreak:;");
@@ -521,33 +335,37 @@ static int send_stop(void)
 	return rsp_send(&rsp);
 }
 
-static int send_interrupted(void)
-{
-	have_stop = false;
-	return rsp_reply(&rsp, "T02thread:01;");
-}
+/* How the session with this gdb ends, once a handler knows. */
+static int ending = -1;
 
-/* Returns 1 when the session is over. */
+/* Returns nonzero when the reply could not be sent. */
 static int do_resume(bool step)
 {
 	enum run_result r = resume(step, &last_stop);
 
+	have_stop = r == RUN_STOPPED;
+	interrupted = r == RUN_INTERRUPTED;
 	switch (r) {
 	case RUN_STOPPED:
-		have_stop = true;
-		return send_stop() ? 1 : 0;
 	case RUN_INTERRUPTED:
-		return send_interrupted() ? 1 : 0;
+		return send_stop();
 	case RUN_EXITED:
-		rsp_begin(&rsp);
-		rsp_putf(&rsp, "W%02x", guest_status);
-		rsp_send(&rsp);
 		printf("kvm-gdbstub: the guest exited with status %d\n", guest_status);
-		return 1;
+		ending = SERVE_EXITED;
+		if (attached) {
+			rsp_begin(&rsp);
+			rsp_putf(&rsp, "W%02x", guest_status);
+			rsp_send(&rsp);
+		}
+		return 0;
+	case RUN_ATTACH:
+		ending = SERVE_REATTACH;
+		return 0;
 	default:
-		rsp_reply(&rsp, "X0b");
-		guest_status = 255;
-		return 1;
+		if (attached)
+			rsp_reply(&rsp, "X0b");
+		ending = SERVE_FAILED;
+		return 0;
 	}
 }
 
@@ -645,12 +463,12 @@ static int handle_regs(const char *pkt)
 			return rsp_error(&rsp, EINVAL);
 		rsp_begin(&rsp);
 		for (i = 0; i < arch_nr_regs; i++)
-			rsp_put_hex(&rsp, arch_reg(i), arch_regs[i].bits / 8);
+			rsp_put_hex(&rsp, reg_cur(i), arch_regs[i].bits / 8);
 		return rsp_send(&rsp);
 	}
 	if (pkt[0] == 'G') {
 		/* Parse it all before changing anything: a bad packet changes nothing. */
-		static uint8_t staged[4096];
+		static uint8_t staged[MAX_REG_BYTES];
 		size_t off = 0;
 
 		for (i = 0; i < arch_nr_regs; i++) {
@@ -662,12 +480,12 @@ static int handle_regs(const char *pkt)
 			return rsp_error(&rsp, EINVAL);
 		for (i = 0, off = 0; i < arch_nr_regs; i++) {
 			if (arch_reg_read_only(i) &&
-			    memcmp(arch_reg(i), staged + off, arch_regs[i].bits / 8))
+			    memcmp(reg_cur(i), staged + off, arch_regs[i].bits / 8))
 				return rsp_error(&rsp, EPERM);
 			off += arch_regs[i].bits / 8;
 		}
 		for (i = 0, off = 0; i < arch_nr_regs; i++) {
-			memcpy(arch_reg(i), staged + off, arch_regs[i].bits / 8);
+			memcpy(reg_cur(i), staged + off, arch_regs[i].bits / 8);
 			off += arch_regs[i].bits / 8;
 		}
 		return rsp_reply(&rsp, "OK");
@@ -678,7 +496,7 @@ static int handle_regs(const char *pkt)
 		if (*p)
 			return rsp_error(&rsp, EINVAL);
 		rsp_begin(&rsp);
-		rsp_put_hex(&rsp, arch_reg(regno), arch_regs[regno].bits / 8);
+		rsp_put_hex(&rsp, reg_cur(regno), arch_regs[regno].bits / 8);
 		return rsp_send(&rsp);
 	}
 	{
@@ -689,9 +507,9 @@ static int handle_regs(const char *pkt)
 			return rsp_error(&rsp, EINVAL);
 		/* A write that would be dropped is refused, not read back as written. */
 		if (arch_reg_read_only(regno) &&
-		    memcmp(arch_reg(regno), val, arch_regs[regno].bits / 8))
+		    memcmp(reg_cur(regno), val, arch_regs[regno].bits / 8))
 			return rsp_error(&rsp, EPERM);
-		memcpy(arch_reg(regno), val, arch_regs[regno].bits / 8);
+		memcpy(reg_cur(regno), val, arch_regs[regno].bits / 8);
 		return rsp_reply(&rsp, "OK");
 	}
 }
@@ -724,87 +542,109 @@ static int handle_breakpoint(const char *pkt)
 {
 	const char *p = pkt + 1;
 	uint64_t type, addr, kind;
+	bool insert = pkt[0] == 'Z';
 	int err;
 
 	if (!rsp_parse_hex(&p, &type) || !rsp_expect(&p, ',') || !rsp_parse_hex(&p, &addr) ||
 	    !rsp_expect(&p, ',') || !rsp_parse_hex(&p, &kind) || *p || type > 4)
 		return rsp_error(&rsp, EINVAL);
 	/* A kind the arch lacks: an empty reply lets gdb fall back. */
-	if (type >= 2 && !arch_hw_ok(type - 1, 0, 1))
+	if (type >= 2 && !arch_hw_kind(type - 1))
 		return rsp_reply(&rsp, "");
 	if (type == 0)
-		err = pkt[0] == 'Z' ? sw_bp_insert(addr, kind) : sw_bp_remove(addr);
+		err = insert ? sw_bp_insert(addr, kind) : sw_bp_remove(addr);
 	else if (type == 1)
-		err = pkt[0] == 'Z' ? hw_insert(HW_EXEC, addr, 0) : hw_remove(HW_EXEC, addr, 0);
+		err = insert ? hw_insert(HW_EXEC, addr, 1) : hw_remove(HW_EXEC, addr, 1);
 	else
-		err = pkt[0] == 'Z' ? hw_insert(type - 1, addr, kind) :
-		      hw_remove(type - 1, addr, kind);
+		err = insert ? hw_insert(type - 1, addr, kind) : hw_remove(type - 1, addr, kind);
 	return err ? rsp_error(&rsp, -err) : rsp_reply(&rsp, "OK");
 }
 
-/* Returns 1 when the session is over, with resume's answer sent. */
+/*
+ * A signal gdb passes back: the guest has none, so only the stop's own
+ * (SIGTRAP, or SIGINT after ^C) and 0 resume; any other is refused
+ * rather than dropped.
+ */
+static bool signal_ok(uint64_t sig)
+{
+	return !sig || sig == SIGTRAP_NR || sig == SIGINT_NR;
+}
+
 static int handle_vcont(const char *pkt)
 {
 	const char *p = pkt + 5;
 	char action = 0;
 
 	if (!strcmp(pkt, "vCont?"))
-		return rsp_reply(&rsp, "vCont;c;C;s;S") ? 1 : 0;
+		return rsp_reply(&rsp, "vCont;c;C;s;S");
 	/* One thread: the first action for thread 1 (or for all) is ours. */
 	while (*p == ';') {
 		const char *act = ++p;
-		uint64_t tid;
+		uint64_t tid, sig = 0;
 
 		if (*act != 'c' && *act != 's' && *act != 'C' && *act != 'S')
-			return rsp_error(&rsp, EINVAL) ? 1 : 0;
+			return rsp_error(&rsp, EINVAL);
 		p++;
-		if (*act == 'C' || *act == 'S') {
-			uint64_t sig;
-
-			if (!rsp_parse_hex(&p, &sig))
-				return rsp_error(&rsp, EINVAL) ? 1 : 0;
-		}
+		if ((*act == 'C' || *act == 'S') && !rsp_parse_hex(&p, &sig))
+			return rsp_error(&rsp, EINVAL);
 		if (*p == ':' && p[1] == '-' && p[2] == '1') {
 			p += 3;
 		} else if (*p == ':') {
 			p++;
 			if (!rsp_parse_hex(&p, &tid))
-				return rsp_error(&rsp, EINVAL) ? 1 : 0;
+				return rsp_error(&rsp, EINVAL);
 			if (tid != 1)
 				continue;
 		}
-		if (!action)
-			action = *act | 0x20;
+		if (action)
+			continue;
+		if (!signal_ok(sig)) {
+			fprintf(stderr, "kvm-gdbstub: signal %llu: a guest has no signals\n",
+				(unsigned long long)sig);
+			return rsp_error(&rsp, EINVAL);
+		}
+		action = *act | 0x20;
 	}
 	if (*p || !action)
-		return rsp_error(&rsp, EINVAL) ? 1 : 0;
+		return rsp_error(&rsp, EINVAL);
 	return do_resume(action == 's');
 }
 
-static int detach(void)
+/* gdb is gone or detached: what it set is undone, and the guest runs on. */
+static void forget_gdb(const char *why)
 {
-	struct stop stop;
-
-	while (nr_sw_bps)
-		sw_bp_remove(sw_bps[0].addr);
-	memset(hw.bp, 0, sizeof(hw.bp));
-	memset(hw.wp, 0, sizeof(hw.wp));
-	rsp_reply(&rsp, "OK");
-	printf("kvm-gdbstub: gdb detached; the guest runs on\n");
+	sw_bp_remove_all();
+	hw_remove_all();
+	attached = false;
+	have_stop = false;
+	interrupted = false;
+	line_drop(&rsp);
+	printf("kvm-gdbstub: %s; the guest runs on\n", why);
 	fflush(stdout);
-	if (run_vcpu(false, false, &stop) != RUN_EXITED)
-		return 255;
-	printf("kvm-gdbstub: the guest exited with status %d\n", guest_status);
-	return guest_status;
 }
 
-/* Serves gdb until it detaches or kills; returns the exit status. */
-static int serve(void)
+static void attach_gdb(void)
+{
+	static bool again;
+
+	attached = true;
+	have_stop = false;
+	interrupted = false;
+	ending = -1;
+	/* A serial line says nothing of the first gdb until it speaks. */
+	if (again || line_is_tcp())
+		printf("kvm-gdbstub: gdb attached, the guest stopped at pc 0x%llx\n",
+		       (unsigned long long)cur_pc());
+	fflush(stdout);
+	again = true;
+}
+
+/* Serves one gdb until it detaches, kills, goes away or the guest ends. */
+static enum serve_result serve(void)
 {
 	static char pkt[RSP_PACKET_SIZE + 1];
-	int len;
 
-	while ((len = rsp_recv(&rsp, pkt)) >= 0) {
+	while (rsp_recv(&rsp, pkt) >= 0) {
 		const char *p = pkt + 1;
 		int ret = 0;
 
@@ -849,88 +689,104 @@ static int serve(void)
 					ret = rsp_error(&rsp, EINVAL);
 					break;
 				}
-				arch_set_pc(addr);
+				set_pc(addr);
 			}
-			if (do_resume(pkt[0] == 's'))
-				return guest_status;
+			ret = do_resume(pkt[0] == 's');
 			break;
 		}
 		case 'v':
 			if (!strncmp(pkt, "vKill", 5)) {
 				rsp_reply(&rsp, "OK");
-				printf("kvm-gdbstub: killed by gdb\n");
-				return 0;
+				return SERVE_KILLED;
 			}
 			if (strncmp(pkt, "vCont", 5) || (pkt[5] != ';' && pkt[5] != '?'))
 				ret = rsp_reply(&rsp, "");
-			else if (handle_vcont(pkt))
-				return guest_status;
+			else
+				ret = handle_vcont(pkt);
 			break;
 		case 'D':
-			return detach();
+			rsp_reply(&rsp, "OK");
+			forget_gdb("gdb detached");
+			return SERVE_DETACHED;
 		case 'k':
-			printf("kvm-gdbstub: killed by gdb\n");
-			return 0;
+			return SERVE_KILLED;
 		default:
 			ret = rsp_reply(&rsp, "");
 			break;
 		}
+		if (ending >= 0)
+			return ending;
 		if (ret)
 			break;
 	}
-	fprintf(stderr, "kvm-gdbstub: the line to gdb closed\n");
-	return 255;
-}
-
-static int open_line(const char *path)
-{
-	struct termios tio;
-	int fd = open(path, O_RDWR | O_NOCTTY);
-
-	if (fd < 0) {
-		fprintf(stderr, "kvm-gdbstub: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (isatty(fd)) {
-		if (tcgetattr(fd, &tio)) {
-			perror("kvm-gdbstub: tcgetattr");
-			return -1;
-		}
-		cfmakeraw(&tio);
-		cfsetspeed(&tio, B115200);
-		if (tcsetattr(fd, TCSANOW, &tio)) {
-			perror("kvm-gdbstub: tcsetattr");
-			return -1;
-		}
-		tcflush(fd, TCIOFLUSH);
-	}
-	return fd;
+	line_dead = !line_is_tcp() && rsp.fd >= 0 && rsp_fill(&rsp) < 0;
+	forget_gdb("the line to gdb closed");
+	return SERVE_DETACHED;
 }
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: kvm-gdbstub [--verbose] --serial DEVICE GUEST.elf\n"
+	fprintf(stderr,
+		"usage: kvm-gdbstub [--verbose] {--serial DEVICE | --listen [HOST:]PORT} GUEST.elf\n"
 		"  Runs GUEST.elf on KVM, stopped at its entry, and serves gdb's remote\n"
-		"  protocol on DEVICE (a serial port, or any character device).\n"
+		"  protocol on DEVICE (a serial port, or any character device), or on\n"
+		"  TCP (HOST defaults to 127.0.0.1): gdb's target remote :PORT.\n"
+		"  gdb may detach and come back; the stub ends when the guest does.\n"
 		"  --verbose prints each KVM_EXIT_DEBUG and what the stub made of it.\n");
+}
+
+/* Runs gdb's sessions until the guest ends; returns the stub's exit status. */
+static int debug_guest(void)
+{
+	struct stop stop;
+
+	for (;;) {
+		enum run_result r;
+
+		if (line_accept(&rsp))
+			return EXIT_FAILED;
+		attach_gdb();
+		switch (serve()) {
+		case SERVE_EXITED:
+			return guest_status;
+		case SERVE_KILLED:
+			printf("kvm-gdbstub: killed by gdb\n");
+			return EXIT_KILLED;
+		case SERVE_FAILED:
+			return EXIT_FAILED;
+		case SERVE_REATTACH:
+			continue;
+		case SERVE_DETACHED:
+			break;
+		}
+		r = run_vcpu(false, &stop);
+		if (r == RUN_EXITED) {
+			printf("kvm-gdbstub: the guest exited with status %d\n", guest_status);
+			return guest_status;
+		}
+		if (r != RUN_ATTACH)
+			return EXIT_FAILED;
+	}
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "serial", required_argument, NULL, 's' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa = { .sa_handler = kick };
-	const char *line = NULL;
-	pthread_t watcher;
-	int c, fd, ret;
+	const char *serial = NULL, *listen_at = NULL;
+	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "s:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:l:vh", opts, NULL)) != -1) {
 		if (c == 's') {
-			line = optarg;
+			serial = optarg;
+		} else if (c == 'l') {
+			listen_at = optarg;
 		} else if (c == 'v') {
 			verbose = true;
 		} else {
@@ -938,34 +794,31 @@ int main(int argc, char **argv)
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (!line || optind != argc - 1) {
+	if (!serial == !listen_at || optind != argc - 1) {
 		print_usage();
 		return 2;
 	}
-	if (vm_create(&vm, argv[optind]))
+	if (regcache_init() || vm_create(&vm, argv[optind]))
 		return 1;
-	ret = ioctl(vm.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
+	ret = vm_check_extension(&vm, KVM_CAP_SET_GUEST_DEBUG2);
 	debug_caps = ret > 0 ? ret : 0;
-	if (arch_hw_limits(&vm, &hw))
+	if (hw_limits() || regs_load(&vm))
 		return 1;
-	if (arch_regs_load(&vm))
+	if (serial ? line_open_serial(serial) : line_listen(listen_at))
 		return 1;
-	fd = open_line(line);
-	if (fd < 0)
-		return 1;
-	rsp_init(&rsp, fd);
 	sigaction(SIGUSR1, &sa, NULL);
-	vcpu_thread = pthread_self();
-	if (pthread_create(&watcher, NULL, interrupt_watcher, NULL)) {
-		perror("kvm-gdbstub: pthread_create");
+	signal(SIGPIPE, SIG_IGN);
+	if (line_watch_init())
 		return 1;
-	}
 	printf("kvm-gdbstub: %s loaded, entry 0x%llx, %d hw breakpoints, %d watchpoints\n",
 	       argv[optind], (unsigned long long)vm.entry, hw.nr_bp, hw.nr_wp);
-	printf("kvm-gdbstub: waiting for gdb on %s\n", line);
+	printf("kvm-gdbstub: waiting for gdb on %s\n", line_name());
 	fflush(stdout);
-	ret = serve();
+	ret = debug_guest();
 	if (line_len)
 		guest_console('\n');
+	if (verbose)
+		printf("kvm-gdbstub: %lu KVM_RUN, %lu KVM_SET_GUEST_DEBUG\n", nr_runs,
+		       nr_set_debug);
 	return ret;
 }

@@ -19,20 +19,84 @@ static const char hexdigits[] = "0123456789abcdef";
 
 void rsp_init(struct rsp *rsp, int fd)
 {
-	memset(rsp, 0, sizeof(*rsp));
+	if (rsp->fd != fd)
+		rsp->in_pos = rsp->in_len = 0;
 	rsp->fd = fd;
 	rsp->ack = true;
+	rsp->interrupted = false;
+}
+
+static int read_more(struct rsp *rsp)
+{
+	ssize_t n;
+
+	if (rsp->in_pos == rsp->in_len)
+		rsp->in_pos = rsp->in_len = 0;
+	if (rsp->in_len == sizeof(rsp->in))
+		return 0;
+	do {
+		n = read(rsp->fd, rsp->in + rsp->in_len, sizeof(rsp->in) - rsp->in_len);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	rsp->in_len += n;
+	return n;
 }
 
 static int read_byte(struct rsp *rsp)
 {
-	unsigned char c;
-	ssize_t n;
+	if (rsp->fd < 0)
+		return -1;
+	if (rsp->in_pos == rsp->in_len && read_more(rsp) < 0)
+		return -1;
+	return rsp->in[rsp->in_pos++];
+}
 
-	do {
-		n = read(rsp->fd, &c, 1);
-	} while (n < 0 && errno == EINTR);
-	return n == 1 ? c : -1;
+int rsp_fill(struct rsp *rsp)
+{
+	struct pollfd pfd = { .fd = rsp->fd, .events = POLLIN };
+	int got = 0, n;
+
+	if (rsp->fd < 0)
+		return -1;
+	while (poll(&pfd, 1, 0) == 1) {
+		if (!(pfd.revents & POLLIN))
+			return -1;		/* POLLHUP or POLLERR alone */
+		if (rsp->in_len == sizeof(rsp->in) && rsp->in_pos) {
+			rsp->in_len -= rsp->in_pos;
+			memmove(rsp->in, rsp->in + rsp->in_pos, rsp->in_len);
+			rsp->in_pos = 0;
+		}
+		n = read_more(rsp);
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+static bool skip(struct rsp *rsp, int c, bool past)
+{
+	unsigned char *p = memchr(rsp->in + rsp->in_pos, c, rsp->in_len - rsp->in_pos);
+
+	if (!p) {
+		rsp->in_pos = rsp->in_len;
+		return false;
+	}
+	rsp->in_pos = p - rsp->in + past;
+	return true;
+}
+
+bool rsp_skip_past(struct rsp *rsp, int c)
+{
+	return skip(rsp, c, true);
+}
+
+bool rsp_skip_to(struct rsp *rsp, int c)
+{
+	return skip(rsp, c, false);
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -254,20 +318,4 @@ bool rsp_parse_bytes(const char **p, void *out, size_t len)
 	}
 	*p = s;
 	return true;
-}
-
-bool rsp_poll_interrupt(struct rsp *rsp, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = rsp->fd, .events = POLLIN };
-
-	while (poll(&pfd, 1, timeout_ms) == 1 && (pfd.revents & POLLIN)) {
-		int c = read_byte(rsp);
-
-		if (c < 0)
-			return false;
-		if (c == RSP_INTERRUPT)
-			return true;
-		timeout_ms = 0;
-	}
-	return false;
 }

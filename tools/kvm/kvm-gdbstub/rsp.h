@@ -23,8 +23,12 @@ struct rsp {
 	bool interrupted;		/* a ^C arrived while a packet was awaited */
 	char out[2 * RSP_PACKET_SIZE + 8];
 	size_t out_len;
+	/* What was read from the line and not yet taken. */
+	unsigned char in[RSP_PACKET_SIZE];
+	size_t in_pos, in_len;
 };
 
+/* A new session on fd: acknowledgements on; input already read is kept. */
 void rsp_init(struct rsp *rsp, int fd);
 
 /*
@@ -57,7 +61,11 @@ bool rsp_expect(const char **p, char c);
 /* Decodes 2 * len hex digits into out. */
 bool rsp_parse_bytes(const char **p, void *out, size_t len);
 
-/* Returns true if a ^C is waiting on the line; consumes it. */
-bool rsp_poll_interrupt(struct rsp *rsp, int timeout_ms);
+/* Reads what the line holds now, without waiting; -1 once it is closed. */
+int rsp_fill(struct rsp *rsp);
+/* Drops input read so far up to and including the first c; true if c was there. */
+bool rsp_skip_past(struct rsp *rsp, int c);
+/* Drops input read so far before the first c; true if c was there. */
+bool rsp_skip_to(struct rsp *rsp, int c);
 
 #endif

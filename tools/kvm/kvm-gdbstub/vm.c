@@ -36,6 +36,17 @@ void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len)
 	return vm->mem + (gpa - vm->mem_gpa);
 }
 
+int vm_check_extension(struct vm *vm, long cap)
+{
+	return ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap);
+}
+
+/* Says whether [off, off + len) lies in a file of size bytes, without wrapping. */
+static bool in_file(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off <= size && len <= size - off;
+}
+
 static int load_elf(struct vm *vm, const char *path)
 {
 	const struct guest_ehdr *eh;
@@ -58,7 +69,7 @@ static int load_elf(struct vm *vm, const char *path)
 	eh = image;
 	if ((size_t)st.st_size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_ident[EI_CLASS] != GUEST_ELFCLASS ||
-	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(*ph) > (uint64_t)st.st_size) {
+	    !in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(*ph), st.st_size)) {
 		fprintf(stderr, "kvm-gdbstub: %s: not an ELF file of this architecture\n", path);
 		goto out;
 	}
@@ -70,9 +81,9 @@ static int load_elf(struct vm *vm, const char *path)
 			continue;
 		dst = vm_gpa(vm, ph->p_paddr, ph->p_memsz);
 		if (!dst || ph->p_filesz > ph->p_memsz ||
-		    ph->p_offset + ph->p_filesz > (uint64_t)st.st_size) {
+		    !in_file(ph->p_offset, ph->p_filesz, st.st_size)) {
 			fprintf(stderr,
-				"kvm-gdbstub: %s: segment 0x%llx+0x%llx is not in memory 0x%llx+0x%llx\n",
+				"kvm-gdbstub: %s: segment 0x%llx+0x%llx is not in the file, or not in memory 0x%llx+0x%llx\n",
 				path,
 				(unsigned long long)ph->p_paddr, (unsigned long long)ph->p_memsz,
 				(unsigned long long)vm->mem_gpa, (unsigned long long)vm->mem_size);
@@ -99,7 +110,7 @@ int vm_create(struct vm *vm, const char *elf_path)
 		perror("kvm-gdbstub: /dev/kvm");
 		return -1;
 	}
-	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, arch_vm_type());
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0) {
 		perror("kvm-gdbstub: KVM_CREATE_VM");
 		return -1;

@@ -206,8 +206,10 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=(),
 	if target.gdb and not extra_binary:
 		kgd_deps.ensure(kgd_gdb.PACKAGES)
 		with kgd_stage.Stage(name, 'kvm-gdbstub and its guest program'):
-			stub, guest = kgd_gdb.build(target)
+			stub, rsp, guest = kgd_gdb.build(target)
 		if target.gdb.stub:
+			if not demo:
+				binaries.append((kgd_gdb.rsp_test(), rsp))
 			binaries.append((kgd_gdb.stub_test(target, demo), stub))
 		files.append((kgd_gdb.GUEST_INSIDE, guest))
 		if target.gdb.debian_qemu and not demo:

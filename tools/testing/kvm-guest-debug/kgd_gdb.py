@@ -5,9 +5,11 @@ The stub (tools/kvm/kvm-gdbstub) runs under the VM's /init like a test and
 serves RSP on a serial line that the emulator puts on a loopback TCP
 port.  The harness connects to that port as soon as the emulator starts
 (Bochs waits for the connection before it boots) and, once the stub says
-it waits for gdb, first feeds it bad input, then relays the line to
-Debian's gdb-multiarch, which runs a script; gdb's own output is checked
-against what the script must show.
+it waits for gdb, relays the line to Debian's gdb-multiarch, which runs a
+script; gdb's own output is checked against what the script must show.
+The script detaches and connects again, so the relay takes a second
+connection on the same port.  kvm-gdbstub-rsp, the stub's protocol
+conformance test, runs in the VM before it, with no gdb.
 """
 
 import os
@@ -16,6 +18,7 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
 
 import kgd_gdb_qemu
 import kgd_gdb_script
@@ -37,8 +40,13 @@ GUEST_CFLAGS = ('-O0', '-g', '-ffreestanding', '-nostdlib', '-static', '-fno-pic
 		'-no-pie', '-Wall', '-Wextra', '-Werror', '-Wl,--build-id=none',
 		'-Wl,--no-warn-rwx-segments', '-Wl,-z,noexecstack')
 
-# Errors the stub answers with, as errno values.
-EINVAL, EFAULT, ENOSPC = 0x16, 0x0e, 0x1c
+RSP_TEST = 'kvm-gdbstub-rsp'
+# The fuzzer's packets in make check (the issue asks for at least 10,000).
+FUZZ_PACKETS = 10000
+RSP_TIMEOUT = 900
+# make check's stub build: the Makefile forces neither.
+STUB_CFLAGS = '-O2 -Wall -Wextra -Werror'
+DUMP_BYTES = 8192
 
 
 def stub_test(target, demo=False):
@@ -47,8 +55,14 @@ def stub_test(target, demo=False):
 		    timeout=(DEMO_TIMEOUT if demo else GDB_TIMEOUT) + 60)
 
 
+def rsp_test():
+	return Test(RSP_TEST, args=('--packets', str(FUZZ_PACKETS), '/tests/kvm-gdbstub',
+				    GUEST_INSIDE), timeout=RSP_TIMEOUT)
+
+
 def build(target):
-	"""Builds the stub and the guest program; returns (stub, guest)."""
+	"""Builds the stub, its conformance test and the guest program;
+	returns (stub, rsp test, guest)."""
 	bld = target.selftests_from or target.build
 	out = os.path.join(kgd_paths.build_dir(bld.name), 'kvm-gdbstub')
 	os.makedirs(out, exist_ok=True)
@@ -57,8 +71,9 @@ def build(target):
 	cc = f'{bld.cross_compile}gcc'
 	headers = kgd_kernel.headers(bld)
 	kgd_stage.run(['make', '-s', '-B', '-C', src, f'O={out}', f'CC=ccache {cc}',
-		       f'CROSS_COMPILE={bld.cross_compile}',
-		       f'KHDR_INCLUDES=-isystem {headers}'], log, env=kgd_kernel.ccache_env())
+		       f'CROSS_COMPILE={bld.cross_compile}', f'CFLAGS={STUB_CFLAGS}',
+		       'LDFLAGS=-static', f'KHDR_INCLUDES=-isystem {headers}'], log,
+		      env=kgd_kernel.ccache_env())
 	guest = os.path.join(out, 'demo.elf')
 	link = target.gdb
 	kgd_stage.run(['ccache', cc] + list(GUEST_CFLAGS) + list(link.guest_cflags)
@@ -67,7 +82,7 @@ def build(target):
 			 f'-Wl,--defsym=GUEST_BASE={link.guest_base:#x}', '-o', guest,
 			 os.path.join(src, 'guest', link.guest_start),
 			 os.path.join(src, 'guest', 'demo.c')], log, env=kgd_kernel.ccache_env())
-	return os.path.join(out, 'kvm-gdbstub'), guest
+	return os.path.join(out, 'kvm-gdbstub'), os.path.join(out, RSP_TEST), guest
 
 
 def _free_port():
@@ -76,133 +91,24 @@ def _free_port():
 		return s.getsockname()[1]
 
 
-class RspClient:
-	"""Just enough of gdb's side of RSP to feed the stub bad input."""
-
-	def __init__(self, sock):
-		self.sock = sock
-		self.buf = b''
-
-	def _byte(self, deadline):
-		while not self.buf:
-			self.sock.settimeout(max(0.1, deadline - time.monotonic()))
-			data = self.sock.recv(4096)
-			if not data:
-				raise kgd_stage.StageError('the stub closed the line')
-			self.buf += data
-		c, self.buf = self.buf[:1], self.buf[1:]
-		return c
-
-	def send_raw(self, data):
-		self.sock.sendall(data)
-
-	@staticmethod
-	def frame(payload, checksum=None):
-		if checksum is None:
-			checksum = sum(payload.encode()) & 0xff
-		return f'${payload}#{checksum:02x}'.encode()
-
-	def ack(self, timeout=30):
-		"""The stub's '+' or '-' for the packet just sent."""
-		deadline = time.monotonic() + timeout
-		while True:
-			c = self._byte(deadline)
-			if c in (b'+', b'-'):
-				return c.decode()
-
-	def reply(self, timeout=30):
-		deadline = time.monotonic() + timeout
-		while self._byte(deadline) != b'$':
-			pass
-		data = b''
-		while True:
-			c = self._byte(deadline)
-			if c == b'#':
-				break
-			data += c
-		self._byte(deadline)
-		self._byte(deadline)
-		self.send_raw(b'+')
-		return data.decode('latin-1')
-
-	def packet(self, payload):
-		self.send_raw(self.frame(payload))
-		if self.ack() != '+':
-			raise kgd_stage.StageError(f'the stub refused the good packet "{payload}"')
-		return self.reply()
-
-
-def bad_input_checks(client, link, entry):
-	"""Feeds the stub bad RSP; returns [(what, ok, detail)]."""
-	checks = []
-
-	def expect(what, payload, want):
-		got = client.packet(payload)
-		checks.append((what, got == want, f'"{payload[:40]}" answered "{got[:40]}", '
-			       f'want "{want}"'))
-
-	def expect_nak(what, raw):
-		client.send_raw(raw)
-		got = client.ack()
-		checks.append((what, got == '-', f'answered "{got}", want "-"'))
-
-	expect_nak('bad checksum: NAK', client.frame('g', 0x00))
-	expect_nak('overlong packet: NAK', client.frame('m' * 5000))
-	expect('malformed m: error', 'm1234', f'E{EINVAL:02x}')
-	expect('malformed M: error', f'M{entry:x},4:zz', f'E{EINVAL:02x}')
-	expect('malformed Z: error', 'Z9,10,4', f'E{EINVAL:02x}')
-	expect('malformed p: error', 'pxyz', f'E{EINVAL:02x}')
-	expect('malformed vCont: error', 'vCont;x', f'E{EINVAL:02x}')
-	expect('unknown packet: empty', 'jUnknownPacket', '')
-	expect('unknown v packet: empty', 'vFooBar', '')
-	expect('unknown query: empty', 'qFooBar', '')
-	expect('bad address m: error', f'm{link.bad_addr:x},4', f'E{EFAULT:02x}')
-	expect('bad address M: error', f'M{link.bad_addr:x},1:00', f'E{EFAULT:02x}')
-	expect('bad address Z0: error', f'Z0,{link.bad_addr:x},{link.bp_kind:x}',
-	       f'E{EFAULT:02x}')
-	# Too many breakpoints: every slot, one more, then all removed.
-	step = max(link.bp_kind, 4)
-	for kind, limit in ((1, 16), (0, 64)):
-		replies = [client.packet(f'Z{kind},{entry + i * step:x},{link.bp_kind:x}')
-			   for i in range(limit + 1)]
-		full = [i for i, r in enumerate(replies) if r != 'OK']
-		ok = bool(full) and replies[full[0]] == f'E{ENOSPC:02x}' and \
-			all(r == replies[full[0]] for r in replies[full[0]:])
-		checks.append((f'too many Z{kind}: error', ok,
-			       f'replies {sorted(set(replies))}, want OK then E{ENOSPC:02x}'))
-		removed = [client.packet(f'z{kind},{entry + i * step:x},{link.bp_kind:x}')
-			   for i in range(full[0] if full else limit + 1)]
-		checks.append((f'Z{kind} removal after the error', set(removed) == {'OK'},
-			       f'replies {sorted(set(removed))}'))
-	# gdb reads as much memory in one m as PacketSize allows.
-	got = client.packet(f'm{entry:x},800')
-	checks.append(('m of 2048 bytes, a whole packet: data', len(got) == 4096 and
-		       all(c in '0123456789abcdef' for c in got),
-		       f'answered {len(got)} characters "{got[:12]}...", want 4096 hex digits'))
-	for what, payload, want in link.reg_checks:
-		expect(what, payload, want)
-	expect('T1, as gdb spells thread 1: OK', 'T1', 'OK')
-	expect('T01: OK', 'T01', 'OK')
-	expect('T2, no such thread: error', 'T2', 'E01')
-	if not link.read_watch:
-		expect('Z3 on an arch without read watchpoints: empty, so gdb falls back',
-		       f'Z3,{entry:x},4', '')
-	if link.kvm_bad_hw_addr:
-		expect('Z1 that KVM refuses: error, the session goes on',
-		       f'Z1,{link.kvm_bad_hw_addr:x},{link.bp_kind:x}', f'E{EINVAL:02x}')
-	if link.page_table:
-		# The breakpoint unmaps its own page: removal must still restore it.
-		before = client.packet(f'm{link.page_table:x},8')
-		got = (client.packet(f'Z0,{link.page_table:x},{link.bp_kind:x}'),
-		       client.packet(f'z0,{link.page_table:x},{link.bp_kind:x}'))
-		after = client.packet(f'm{link.page_table:x},8')
-		checks.append(('Z0 into the page table, then z0: restored', got == ('OK', 'OK') and
-			       after == before,
-			       f'Z0/z0 answered {got}, memory {before} then {after}'))
-	got = client.packet('?')
-	checks.append(('still serving after all of it', got.startswith('T05'),
-		       f'"?" answered "{got}"'))
-	return checks
+def _the_end(link):
+	"""What gdb on our stub does after the watchpoints: memory in gdb's
+	biggest reads, threads, and a detach with the guest kept spinning,
+	then a new target remote that finishes it."""
+	dump = os.path.join(kgd_paths.OUT, f'gdb-dump-{uuid.uuid4().hex[:8]}.bin')
+	base = link.guest_base
+	cmds = ['x/1024xb &counter',
+		'printf "x/1024xb ended at +%d\\n", (char *)$_ - (char *)&counter',
+		f'dump binary memory {dump} {base:#x} {base + DUMP_BYTES:#x}',
+		f'shell echo dump size $(stat -c %s {dump})', f'shell rm -f {dump}',
+		'thread 1', 'info threads', 'set var linger = 1', 'detach', 'shell sleep 1',
+		'target remote 127.0.0.1:0', 'print counter', 'set var linger = 0', 'continue']
+	want = [r'<counter>:\s+0x', r'x/1024xb ended at \+1023', f'dump size {DUMP_BYTES}',
+		r'\[Switching to thread 1 \(Thread [^)]*\)\]', r'\*\s+1\s+Thread',
+		r'\[Inferior 1 \(Remote target\) detached\]',
+		r'in guest_main \(\) at .*demo\.c', fr'\$\d+ = {kgd_gdb_script.COUNTER}',
+		r'\[Inferior 1 \(Remote target\) exited normally\]']
+	return cmds, want
 
 
 def gdb_script(link, port):
@@ -211,7 +117,9 @@ def gdb_script(link, port):
 	cmds.append('info symbol $pc')
 	want.append(r'tick( \+ \d+)? in section \.text')
 	for part in (kgd_gdb_script.steps_and_hbreak(),
-		     kgd_gdb_script.watches_and_end(3, 0, 1, 'Remote target')):
+		     kgd_gdb_script.watches_and_end(3, 0, 1, 'Remote target', wide=True,
+						     detach=False),
+		     _the_end(link)):
 		cmds += part[0]
 		want += part[1]
 	return cmds, want
@@ -298,12 +206,6 @@ class Session:
 		if self.emu:
 			self.emu.close()
 
-	def _entry(self):
-		out = subprocess.run([GDB, '-nx', '-batch', '-ex', 'print/x &tick', self.guest],
-				     capture_output=True, text=True, check=False, timeout=60)
-		match = re.search(r'= (0x[0-9a-f]+)', out.stdout)
-		return int(match.group(1), 16) & ~7 if match else self.link.guest_base
-
 	def _work(self):
 		try:
 			if not self.connected.wait(CONNECT_TIMEOUT):
@@ -312,22 +214,10 @@ class Session:
 			if self.interactive:
 				self._gdb([], [], 'gdb-end-to-end', self.gdb_log, '')
 				return
-			client = RspClient(self.emu)
-			checks = bad_input_checks(client, self.link, self._entry())
-			bad = [c for c in checks if not c[1]]
-			detail = (f'{len(bad)} of {len(checks)} bad-input checks failed: '
-				  + '; '.join(f'{w}: {d}' for w, _, d in bad) if bad else
-				  f'{len(checks)} checks: NAKs, error packets, and the stub '
-				  'kept serving')
-			self.results.append(('gdb-stub-bad-input', 'fail' if bad else 'pass',
-					     detail, detail))
-			self.emu.settimeout(None)
-			if client.buf:
-				raise kgd_stage.StageError(
-					f'unexpected bytes from the stub: {client.buf!r}')
 			self._gdb(*gdb_script(self.link, 0), 'gdb-end-to-end', self.gdb_log,
-				  'gdb-multiarch: break, 5 stepi, hbreak, watch, '
-				  + 'rwatch, awatch, detach')
+				  'gdb-multiarch: break, 5 stepi, hbreak, watch, rwatch, awatch, '
+				  'watch on 16 bytes, x/1024xb, dump of 8 KiB, thread 1, '
+				  'info threads, detach, target remote again, continue to the end')
 		except (kgd_stage.StageError, OSError, subprocess.SubprocessError) as err:
 			self.results.append(('gdb-end-to-end', 'fail', str(err), str(err)))
 
@@ -351,11 +241,26 @@ class Session:
 			self.emu.settimeout(None)
 			self._gdb(*kgd_gdb_qemu.gdb_script(self.link, 0), name, self.qemu_gdb_log,
 				  f'gdb-multiarch on Debian\'s QEMU: break, 5 stepi, hbreak, '
-				  f'{self.link.hbreaks} hbreaks at once, watch, '
-				  + ('rwatch, ' if self.link.read_watch else '')
-				  + 'awatch, the guest\'s own breakpoint, detach')
+				  f'{self.link.hbreaks} hbreaks at once, watch, rwatch, awatch, '
+				  'the guest\'s own breakpoint, detach')
 		except (kgd_stage.StageError, OSError, subprocess.SubprocessError) as err:
 			self.results.append((name, 'fail', str(err), str(err)))
+
+	def _serve_gdb(self, listener, proc, done):
+		"""Relays each of gdb's connections in turn to the emulator's
+		line: gdb may detach and connect again."""
+		listener.settimeout(0.5)
+		while not done.is_set() and proc.poll() is None:
+			try:
+				conn, _ = listener.accept()
+			except socket.timeout:
+				continue
+			stop = threading.Event()
+			for t in _relay(conn, self.emu, stop):
+				while t.is_alive() and not done.is_set():
+					t.join(timeout=0.5)
+			stop.set()
+			conn.close()
 
 	def _gdb(self, cmds, want, name, log, summary):
 		"""Runs gdb with cmds (or for a person, if interactive) on the
@@ -379,18 +284,19 @@ class Session:
 						stdout=None if self.interactive else subprocess.PIPE,
 						stderr=None if self.interactive else subprocess.STDOUT,
 						text=True)
-			listener.settimeout(30)
-			conn, _ = listener.accept()
-		stop = threading.Event()
-		_relay(conn, self.emu, stop)
-		try:
-			out, _ = proc.communicate(timeout=None if self.interactive else GDB_TIMEOUT)
-		except subprocess.TimeoutExpired:
-			proc.kill()
-			out, _ = proc.communicate()
-			out += f'\n(gdb killed after {GDB_TIMEOUT}s)'
-		stop.set()
-		conn.close()
+			done = threading.Event()
+			relay = threading.Thread(target=self._serve_gdb, args=(listener, proc, done),
+						 daemon=True)
+			relay.start()
+			try:
+				out, _ = proc.communicate(timeout=None if self.interactive
+							  else GDB_TIMEOUT)
+			except subprocess.TimeoutExpired:
+				proc.kill()
+				out, _ = proc.communicate()
+				out += f'\n(gdb killed after {GDB_TIMEOUT}s)'
+			done.set()
+			relay.join(timeout=5)
 		if self.interactive:
 			return
 		with open(log, 'w', encoding='utf-8') as f:

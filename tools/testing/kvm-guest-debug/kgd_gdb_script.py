@@ -34,14 +34,15 @@ def steps_and_hbreak():
 	return cmds, want
 
 
-def watches_and_end(num, old, new, inferior, rwatch=True):
+def watches_and_end(num, old, new, inferior, rwatch=True, wide=False, detach=True):
 	"""watch (number num) from old to new, rwatch (if asked) and awatch,
-	each seeing new; then done(), past the guest's own breakpoint
+	each seeing new, and (if asked) a watch on the 16-byte wide, which
+	one slot cannot cover; then done(), past the guest's own breakpoint
 	instruction, whose trap the guest's handler must see, not gdb; then
-	detach, gdb naming the inferior as inferior.  Where the arch has no
-	load-only watchpoint, the stub's empty reply to Z3 makes gdb use an
-	access watchpoint and report only the reads that leave the value as
-	it was."""
+	(if asked) detach, gdb naming the inferior as inferior.  Where the
+	arch has no load-only watchpoint, the stub's empty reply to Z3 makes
+	gdb use an access watchpoint and report only the reads that leave the
+	value as it was."""
 	cmds = ['delete', 'watch counter', 'continue']
 	want = [fr'Hardware watchpoint {num}: counter',
 		fr'Hardware watchpoint {num}: counter\s+Old value = {old}\s+New value = {new}']
@@ -54,8 +55,17 @@ def watches_and_end(num, old, new, inferior, rwatch=True):
 	cmds += ['delete', 'awatch counter', 'continue']
 	want += [fr'Hardware access \(read/write\) watchpoint {num}: counter\s+Value = {new}']
 	num += 1
-	cmds += ['delete', 'break done', 'continue', 'print counter', 'print own_traps',
-		 'detach']
+	if wide:
+		# A 32-bit CPU writes wide[1] in two stores: gdb may stop at either.
+		cmds += ['delete', 'watch wide', 'continue']
+		want += [fr'Hardware watchpoint {num}: wide',
+			 fr'Hardware watchpoint {num}: wide\s+Old value = \{{0, 0\}}\s+'
+			 r'New value = \{0, [1-9]\d*\}']
+		num += 1
+	cmds += ['delete', 'break done', 'continue', 'print counter', 'print own_traps']
 	want += [fr'Breakpoint {num}, done \(\) at .*demo\.c', fr'\$\d+ = {COUNTER}',
-		 fr'\$\d+ = {OWN_TRAPS}', fr'\[Inferior 1 \({inferior}\) detached\]']
+		 fr'\$\d+ = {OWN_TRAPS}']
+	if detach:
+		cmds.append('detach')
+		want.append(fr'\[Inferior 1 \({inferior}\) detached\]')
 	return cmds, want

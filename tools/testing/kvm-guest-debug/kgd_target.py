@@ -62,17 +62,6 @@ class GdbLink:
 	guest_base: int			# where the guest is linked
 	guest_cflags: tuple = ()
 	qemu_args: tuple = ()		# @PORT@: the emulator's TCP port
-	read_watch: bool = True		# Z3: the arch has load-only watchpoints
-	bad_addr: int = 0x10		# an address that no guest translation maps
-	bp_kind: int = 4		# the Z0 kind: the breakpoint's length
-	# A hardware breakpoint address the stub takes and KVM refuses (0: none).
-	kvm_bad_hw_addr: int = 0
-	# A guest page-table page the stub maps 1:1 (0: none): a breakpoint
-	# planted there unmaps itself.
-	page_table: int = 0
-	# (what, packet, reply) of the arch's own registers, as the stub
-	# starts the guest.
-	reg_checks: tuple = ()
 	stub: bool = True		# our stub runs the guest (the baseline twins: no)
 	# Debian's QEMU, with the guest program under its own gdbstub on the
 	# same line (kgd_gdb_qemu): its arguments for this VM, if it runs, and

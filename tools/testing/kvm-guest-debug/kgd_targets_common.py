@@ -29,18 +29,10 @@ ARM64_GDB = GdbLink(
 
 # The x86 gdb line: the second 16550 (ttyS1).  Under Debian's QEMU the
 # demo prints on the debug console (port 0xe9), ends on isa-debug-exit
-# (0xf4) and boots through PVH; gdb has DR0-3, and no load-only
-# watchpoints.
+# (0xf4) and boots through PVH; gdb has DR0-3.
 X86_GDB = GdbLink(
 	device='/dev/ttyS1', guest_start='x86_64.S', guest_base=0x100000,
 	guest_cflags=('-mgeneral-regs-only', '-mno-red-zone'),
-	read_watch=False, bad_addr=0x7f0000000000, bp_kind=1,
-	kvm_bad_hw_addr=0x8000000000000000, page_table=0x3000,
-	# ftag (register 0x22) is the full tag word: all empty at reset.  cs
-	# (0x12) is the stub's code selector 0x08, which KVM cannot change alone.
-	reg_checks=(('ftag, the full tag word: 0xffff, all empty', 'p22', 'ffff0000'),
-		    ('P of cs, which no write can change: error', 'P12=10000000', 'E01'),
-		    ('cs reads as it was', 'p12', '08000000')),
 	debian_qemu=('/usr/bin/qemu-system-x86_64', '-nodefaults', '-accel', 'kvm',
 		     '-cpu', 'host', '-m', '64',
 		     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x4')

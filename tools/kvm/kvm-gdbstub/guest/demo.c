@@ -2,8 +2,10 @@
 /*
  * The program that gdb debugs in the end-to-end test and in `make demo`:
  * a loop, a function to break on (tick), a variable to watch (counter),
- * a function that only reads it (peek), and one breakpoint instruction
- * of the guest's own, which its handler must see, not gdb.
+ * a function that only reads it (peek), a 16-byte object written once
+ * (wide), and one breakpoint instruction of the guest's own, which its
+ * handler must see, not gdb.  A debugger that sets linger keeps the
+ * guest spinning before its exit, to detach and come back.
  */
 #include "guest.h"
 
@@ -12,6 +14,8 @@
 unsigned long counter;
 unsigned long own_traps;
 unsigned long seen;
+unsigned long long wide[2];
+unsigned char linger;
 
 static void guest_puts(const char *s)
 {
@@ -60,7 +64,11 @@ void guest_main(void)
 		tick(i);
 		peek();
 	}
+	wide[1] = 0x0101010101010101ull * LOOPS;
 	guest_own_breakpoint();
 	done();
+	/* gdb writes linger behind the compiler's back. */
+	while (linger)
+		barrier();
 	guest_exit(counter == LOOPS * (LOOPS - 1) / 2 && own_traps == 1 ? 0 : 1);
 }

@@ -72,6 +72,7 @@ static void setup_mounts(void)
 		{ "proc", "/proc", "proc" },
 		{ "sysfs", "/sys", "sysfs" },
 		{ "devtmpfs", "/dev", "devtmpfs" },
+		{ "devpts", "/dev/pts", "devpts" },
 		{ "debugfs", "/sys/kernel/debug", "debugfs" },
 		{ "tmpfs", "/tmp", "tmpfs" },
 		{ "tmpfs", "/dev/shm", "tmpfs" },

@@ -22,7 +22,7 @@ TARGET = Target(
 	       Test('guest_debug_step_race_test', timeout=300)),
 	# The stub's line: ppce500's second 16550 (ttyS1), on a loopback TCP port.
 	gdb=GdbLink(device='/dev/ttyS1', guest_start='booke.S', guest_base=0x10000,
-		    guest_cflags=('-mcpu=8548', '-msoft-float'), bad_addr=0xf0000000,
+		    guest_cflags=('-mcpu=8548', '-msoft-float'),
 		    qemu_args=('-serial', 'stdio', '-chardev',
 			       'socket,id=gdb,host=127.0.0.1,port=@PORT@,server=on,wait=off',
 			       '-serial', 'chardev:gdb')),
