@@ -106,7 +106,7 @@ def _the_end(link):
 	want = [r'<counter>:\s+0x', r'x/1024xb ended at \+1023', f'dump size {DUMP_BYTES}',
 		r'\[Switching to thread 1 \(Thread [^)]*\)\]', r'\*\s+1\s+Thread',
 		r'\[Inferior 1 \(Remote target\) detached\]',
-		r'in guest_main \(\) at .*demo\.c', fr'\$\d+ = {kgd_gdb_script.COUNTER}',
+		r'(guest_main|guest_relax) \(\)', fr'\$\d+ = {kgd_gdb_script.COUNTER}',
 		r'\[Inferior 1 \(Remote target\) exited normally\]']
 	return cmds, want
 

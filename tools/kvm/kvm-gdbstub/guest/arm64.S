@@ -65,6 +65,11 @@ guest_own_breakpoint:
 	brk	#0x77
 	ret
 
+	.globl guest_relax
+guest_relax:
+	yield
+	ret
+
 sync_current_el:
 	stp	x0, x1, [sp, #-16]!
 	mrs	x0, esr_el1

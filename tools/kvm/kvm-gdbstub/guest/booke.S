@@ -45,6 +45,10 @@ guest_own_breakpoint:
 	trap
 	blr
 
+	.globl guest_relax
+guest_relax:
+	blr
+
 	.balign	16
 program_vector:
 	mtsprg0	3

@@ -68,7 +68,9 @@ void guest_main(void)
 	guest_own_breakpoint();
 	done();
 	/* gdb writes linger behind the compiler's back. */
-	while (linger)
+	while (linger) {
 		barrier();
+		guest_relax();
+	}
 	guest_exit(counter == LOOPS * (LOOPS - 1) / 2 && own_traps == 1 ? 0 : 1);
 }

@@ -20,6 +20,12 @@ void guest_putc(char c);
 void guest_exit(unsigned char status) __noreturn;
 /* Executes the arch's breakpoint instruction, which the guest handles itself. */
 void guest_own_breakpoint(void);
+/*
+ * One turn of a wait loop.  On x86 it exits to KVM (CPUID), so that the
+ * host gets its CPU back now and then: under Bochs's VMX a guest that
+ * loops without exits keeps the host's only CPU.
+ */
+void guest_relax(void);
 
 void guest_main(void);
 

@@ -103,6 +103,14 @@ guest_own_breakpoint:
 	int3
 	ret
 
+	.globl guest_relax
+guest_relax:
+	push	%rbx
+	xor	%eax, %eax
+	cpuid
+	pop	%rbx
+	ret
+
 /* int3 is a trap: the saved RIP is already past it. */
 bp_handler:
 	lock incq own_traps(%rip)
