@@ -209,8 +209,10 @@ int hw_limits(void)
 
 	if (bps < 0 || wps < 0)
 		return -1;
-	if (!bps && !wps)
-		bps = wps = arch_shared_hw_slots;
+	if (!bps && !wps) {
+		bps = arch_shared_hw_slots;
+		wps = arch_shared_hw_slots;
+	}
 	hw.nr_bp = bps < MAX_HW_SLOTS ? bps : MAX_HW_SLOTS;
 	hw.nr_wp = wps < MAX_HW_SLOTS ? wps : MAX_HW_SLOTS;
 	return 0;

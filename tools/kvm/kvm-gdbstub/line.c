@@ -158,7 +158,8 @@ void line_drop(struct rsp *rsp)
 	if (line_is_tcp() && rsp->fd >= 0) {
 		close(rsp->fd);
 		rsp->fd = -1;
-		rsp->in_pos = rsp->in_len = 0;
+		rsp->in_pos = 0;
+		rsp->in_len = 0;
 	}
 }
 
@@ -209,12 +210,13 @@ int line_watch_init(void)
 
 void line_watch(int fd)
 {
+	bool on = fd >= 0;
 	uint64_t one = 1;
 
-	if (watching == (fd >= 0) && watch_fd == fd)
+	if (watch_fd == fd && watching == on)
 		return;
 	watch_fd = fd;
-	watching = fd >= 0;
+	watching = on;
 	if (write(watch_efd, &one, sizeof(one)) < 0)
 		perror("kvm-gdbstub: eventfd");
 }

@@ -19,8 +19,10 @@ static const char hexdigits[] = "0123456789abcdef";
 
 void rsp_init(struct rsp *rsp, int fd)
 {
-	if (rsp->fd != fd)
-		rsp->in_pos = rsp->in_len = 0;
+	if (rsp->fd != fd) {
+		rsp->in_pos = 0;
+		rsp->in_len = 0;
+	}
 	rsp->fd = fd;
 	rsp->ack = true;
 	rsp->interrupted = false;
@@ -30,8 +32,10 @@ static int read_more(struct rsp *rsp)
 {
 	ssize_t n;
 
-	if (rsp->in_pos == rsp->in_len)
-		rsp->in_pos = rsp->in_len = 0;
+	if (rsp->in_pos == rsp->in_len) {
+		rsp->in_pos = 0;
+		rsp->in_len = 0;
+	}
 	if (rsp->in_len == sizeof(rsp->in))
 		return 0;
 	do {

@@ -9,7 +9,6 @@
  *   kvm-gdbstub-rsp [--packets N] [--seed S] STUB GUEST.elf
  */
 #include <arpa/inet.h>
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,20 +29,21 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <linux/elf.h>
 
 #include "kselftest.h"
 
 /* The guest is an ELF of the stub's own class, as vm.c requires. */
 #if UINTPTR_MAX > 0xffffffffu
-#define ehdr_t	Elf64_Ehdr
-#define phdr_t	Elf64_Phdr
-#define shdr_t	Elf64_Shdr
-#define sym_t	Elf64_Sym
+#define ehdr_t	struct elf64_hdr
+#define phdr_t	struct elf64_phdr
+#define shdr_t	struct elf64_shdr
+#define sym_t	struct elf64_sym
 #else
-#define ehdr_t	Elf32_Ehdr
-#define phdr_t	Elf32_Phdr
-#define shdr_t	Elf32_Shdr
-#define sym_t	Elf32_Sym
+#define ehdr_t	struct elf32_hdr
+#define phdr_t	struct elf32_phdr
+#define shdr_t	struct elf32_shdr
+#define sym_t	struct elf32_sym
 #endif
 
 /* What differs per arch, as the stub and the demo guest have it. */
@@ -924,7 +924,8 @@ static void tcp_case(void)
 	if (st.fd >= 0)
 		close(st.fd);
 	st.fd = tcp_connect(port);
-	st.pos = st.len = 0;
+	st.pos = 0;
+	st.len = 0;
 	ok = ok && st.fd >= 0 && starts(packet(&st, "?"), "T05") && stop_lingering(&st) &&
 	     is(packet(&st, "c"), "W00");
 	status = stub_wait(&st, REPLY_TIMEOUT_MS);
