@@ -113,9 +113,19 @@ const char *line_name(void)
 	return name;
 }
 
+/* A new gdb connection becomes the line. */
+static int adopt(struct rsp *rsp, int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	rsp_init(rsp, fd);
+	return 0;
+}
+
 int line_accept(struct rsp *rsp)
 {
-	int fd, one = 1;
+	int fd;
 
 	if (!line_is_tcp()) {
 		rsp_init(rsp, serial_fd);
@@ -132,15 +142,12 @@ int line_accept(struct rsp *rsp)
 		perror("kvm-gdbstub: accept");
 		return -1;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	rsp_init(rsp, fd);
-	return 0;
+	return adopt(rsp, fd);
 }
 
 int line_take_waiting(struct rsp *rsp)
 {
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	int one = 1;
 
 	if (fd < 0)
 		return -1;
@@ -148,9 +155,7 @@ int line_take_waiting(struct rsp *rsp)
 		close(fd);
 		return -1;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	rsp_init(rsp, fd);
-	return 0;
+	return adopt(rsp, fd);
 }
 
 void line_drop(struct rsp *rsp)
