@@ -187,11 +187,16 @@ bool arch_hw_kind(enum hw_kind kind)
  */
 uint64_t arch_hw_chunk(enum hw_kind kind, uint64_t addr, uint64_t len)
 {
+	uint64_t c;
+
 	if (addr >> 32)
 		return 0;
 	if (kind == HW_EXEC)
 		return addr & 3 ? 0 : 1;
-	return hw_aligned_chunk(addr, len);
+	for (c = 8; c > 1; c /= 2)
+		if (c <= len && !(addr & (c - 1)))
+			break;
+	return c;
 }
 
 int arch_hw_debug(const struct hw_debug *hw, struct kvm_guest_debug *dbg)

@@ -308,7 +308,14 @@ bool arch_hw_kind(enum hw_kind kind)
 /* A DR covers an aligned 1, 2, 4 or 8 bytes. */
 uint64_t arch_hw_chunk(enum hw_kind kind, uint64_t addr, uint64_t len)
 {
-	return kind == HW_EXEC ? 1 : hw_aligned_chunk(addr, len);
+	uint64_t c;
+
+	if (kind == HW_EXEC)
+		return 1;
+	for (c = 8; c > 1; c /= 2)
+		if (c <= len && !(addr & (c - 1)))
+			break;
+	return c;
 }
 
 /* DR0-3 in order: the slots in use, breakpoints first. */

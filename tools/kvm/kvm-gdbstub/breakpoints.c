@@ -218,35 +218,20 @@ int hw_limits(void)
 	return 0;
 }
 
-uint64_t hw_aligned_chunk(uint64_t addr, uint64_t len)
-{
-	uint64_t c;
-
-	for (c = 8; c > 1; c /= 2)
-		if (c <= len && !(addr & (c - 1)))
-			break;
-	return c;
-}
-
 static bool same_request(const struct hw_slot *s, enum hw_kind kind, uint64_t addr,
 			 uint64_t len)
 {
 	return s->used && s->kind == kind && s->watch_addr == addr && s->watch_len == len;
 }
 
-/* Frees the slots of one request; returns how many it had. */
-static int hw_drop(enum hw_kind kind, uint64_t addr, uint64_t len)
+static void hw_drop(enum hw_kind kind, uint64_t addr, uint64_t len)
 {
 	struct hw_slot *slots = kind == HW_EXEC ? hw.bp : hw.wp;
-	int n = kind == HW_EXEC ? hw.nr_bp : hw.nr_wp, i, dropped = 0;
+	int n = kind == HW_EXEC ? hw.nr_bp : hw.nr_wp, i;
 
-	for (i = 0; i < n; i++) {
-		if (same_request(&slots[i], kind, addr, len)) {
+	for (i = 0; i < n; i++)
+		if (same_request(&slots[i], kind, addr, len))
 			slots[i].used = false;
-			dropped++;
-		}
-	}
-	return dropped;
 }
 
 /*
@@ -299,7 +284,16 @@ int hw_insert(enum hw_kind kind, uint64_t addr, uint64_t len)
 
 int hw_remove(enum hw_kind kind, uint64_t addr, uint64_t len)
 {
-	return hw_drop(kind, addr, len) ? 0 : -ENOENT;
+	struct hw_slot *slots = kind == HW_EXEC ? hw.bp : hw.wp;
+	int n = kind == HW_EXEC ? hw.nr_bp : hw.nr_wp, i;
+
+	for (i = 0; i < n; i++) {
+		if (same_request(&slots[i], kind, addr, len)) {
+			hw_drop(kind, addr, len);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 void hw_remove_all(void)

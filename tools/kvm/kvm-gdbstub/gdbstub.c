@@ -222,33 +222,25 @@ static enum run_result run_vcpu(bool step, struct stop *stop)
 	 * stub serves on its own (console bytes, signals, the guest's own
 	 * debug exceptions) resume with it unchanged.
 	 */
-	bool look = true;	/* the line may hold input: before the first run, after a kick */
-
 	last_dbg_valid = false;
 	for (;;) {
 		int ret;
 
 		if (regs_store(&vm) || set_guest_debug(attached, step && attached))
 			break;
-		if (look) {
-			/* A kick from here on ends the next KVM_RUN at once. */
-			vm.run->immediate_exit = 0;
-			look = false;
-			r = line_input();
-			if (r != RUN_ON) {
-				if (regs_load(&vm))
-					r = RUN_FAILED;
-				break;
-			}
+		vm.run->immediate_exit = 0;
+		r = line_input();
+		if (r != RUN_ON) {
+			if (regs_load(&vm))
+				r = RUN_FAILED;
+			break;
 		}
 		r = RUN_FAILED;
 		line_watch(watched_fd());
 		nr_runs++;
 		ret = ioctl(vm.vcpu_fd, KVM_RUN, 0);
-		if (ret < 0 && errno == EINTR) {
-			look = true;
+		if (ret < 0 && errno == EINTR)
 			continue;
-		}
 		if (ret < 0) {
 			perror("kvm-gdbstub: KVM_RUN");
 			break;

@@ -145,8 +145,6 @@ bool arch_hw_kind(enum hw_kind kind);
  * 0 when no slot can take addr.
  */
 uint64_t arch_hw_chunk(enum hw_kind kind, uint64_t addr, uint64_t len);
-/* breakpoints.c: the largest aligned 1, 2, 4 or 8 bytes at addr, at most len. */
-uint64_t hw_aligned_chunk(uint64_t addr, uint64_t len);
 /*
  * Sets the arch fields and flags for the hardware slots in use, or
  * fails with -ENOSPC when they do not fit the registers together.

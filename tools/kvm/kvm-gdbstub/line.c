@@ -113,19 +113,9 @@ const char *line_name(void)
 	return name;
 }
 
-/* A new gdb connection becomes the line. */
-static int adopt(struct rsp *rsp, int fd)
-{
-	int one = 1;
-
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	rsp_init(rsp, fd);
-	return 0;
-}
-
 int line_accept(struct rsp *rsp)
 {
-	int fd;
+	int fd, one = 1;
 
 	if (!line_is_tcp()) {
 		rsp_init(rsp, serial_fd);
@@ -142,12 +132,15 @@ int line_accept(struct rsp *rsp)
 		perror("kvm-gdbstub: accept");
 		return -1;
 	}
-	return adopt(rsp, fd);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	rsp_init(rsp, fd);
+	return 0;
 }
 
 int line_take_waiting(struct rsp *rsp)
 {
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int one = 1;
 
 	if (fd < 0)
 		return -1;
@@ -155,7 +148,9 @@ int line_take_waiting(struct rsp *rsp)
 		close(fd);
 		return -1;
 	}
-	return adopt(rsp, fd);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	rsp_init(rsp, fd);
+	return 0;
 }
 
 void line_drop(struct rsp *rsp)
