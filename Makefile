@@ -5,7 +5,7 @@
 KGD := python3 tools/testing/kvm-guest-debug/kgd.py
 TARGET ?= arm64
 
-.PHONY: demo run check check-debug check-baseline series series-bisect bench vm-run list checkpatch clean
+.PHONY: demo run check check-debug check-baseline series series-bisect bench vm-run list checkpatch clean modules modules_install
 
 # gdb-multiarch on a guest program, through our stub and KVM, in TARGET's VM.
 demo:
@@ -49,6 +49,16 @@ vm-run:
 
 list:
 	$(KGD) list
+
+# Our x86 KVM (kvm.ko, kvm-intel.ko, kvm-amd.ko) for a Debian 6.12 kernel,
+# through the top-level Kbuild: KDIR defaults to the running kernel's
+# build directory; KDIR=debian fetches Debian's of the baseline's version.
+modules:
+	$(KGD) modules $(if $(KDIR),--kdir $(KDIR))
+
+# The same, then installed where modprobe prefers them to the kernel's own.
+modules_install:
+	$(KGD) modules --install $(if $(KDIR),--kdir $(KDIR))
 
 clean:
 	rm -rf out

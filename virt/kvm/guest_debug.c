@@ -48,7 +48,7 @@ int kvm_guest_debug_set(struct kvm_vcpu *vcpu, struct kvm_guest_debug *dbg)
 		return -EINVAL;
 	r = kvm_arch_vcpu_ioctl_set_guest_debug(vcpu, dbg);
 	if (!r && (dbg->control & GUESTDBG_SUPPORTED & GUESTDBG_INJECT))
-		++vcpu->stat.generic.debug_inject;
+		++vcpu->stat.guest_debug.debug_inject;
 	return r;
 }
 
@@ -84,7 +84,7 @@ int kvm_guest_debug_cap2(void)
 void kvm_guest_debug_exit(struct kvm_vcpu *vcpu,
 			  enum kvm_guest_debug_cause cause, u64 pc)
 {
-	struct kvm_vcpu_stat_generic *stat = &vcpu->stat.generic;
+	struct kvm_vcpu_stat_guest_debug *stat = &vcpu->stat.guest_debug;
 
 	vcpu->run->exit_reason = KVM_EXIT_DEBUG;
 	memset(&vcpu->run->debug.arch, 0, sizeof(vcpu->run->debug.arch));

@@ -11,6 +11,8 @@ selftests under emulators, and print one KTAP stream.
   kgd.py vm-run TARGET BINARY    run any static binary in TARGET's VM
   kgd.py demo [TARGET]           gdb on a guest program in TARGET's VM
   kgd.py list                    the targets and what they exercise
+  kgd.py modules [--kdir DIR] [--install]
+                                 our x86 KVM as modules for a 6.12 kernel
 """
 
 import argparse
@@ -31,6 +33,7 @@ import kgd_bench
 import kgd_bisect
 import kgd_bochs
 import kgd_checkpatch
+import kgd_debian_kernel
 import kgd_debian_qemu
 import kgd_debug
 import kgd_deps
@@ -39,6 +42,7 @@ import kgd_gdb
 import kgd_gdb_qemu
 import kgd_kernel
 import kgd_kut
+import kgd_modules
 import kgd_paths
 import kgd_peer_baseline
 import kgd_qemu
@@ -198,9 +202,12 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=(),
 		ensure_our_qemu(results)
 	if target.emulator == 'bochs':
 		kgd_bochs.ensure(target.bochs_suite)
-	session, files = None, []
+	session, files, kernel = None, [], None
+	if target.debian_kernel_modules:
+		kernel, files = debian_kernel(target, results)
 	if target.kut_arch and any(kgd_kut.is_kut(t) for t in target.tests):
-		target, files = _with_kut(target, results)
+		target, kut_files = _with_kut(target, results)
+		files += kut_files
 	with kgd_stage.Stage(name, 'selftests and /init'):
 		binaries = [] if demo else kgd_selftests.build(target, extra_binary, extra_args)
 	if target.gdb and not extra_binary:
@@ -219,8 +226,60 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=(),
 		initrd = kgd_selftests.initramfs(target, binaries, files)
 	if background:
 		return background.submit(boot_and_collect, target, results, initrd, binaries,
-					 session, demo, extra_binary)
-	return boot_and_collect(target, results, initrd, binaries, session, demo, extra_binary)
+					 session, demo, extra_binary, kernel)
+	return boot_and_collect(target, results, initrd, binaries, session, demo, extra_binary,
+				kernel)
+
+
+# Our modules for Debian's kernel, built once per run: (release, built,
+# KDIR) or the error of the first try.
+_DEBIAN_MODULES = {}
+
+
+def debian_modules(results):
+	"""Builds our modules for Debian's kernel of the baseline's version and
+	checks them against its image, once per run, with one result."""
+	if 'done' not in _DEBIAN_MODULES:
+		try:
+			kgd_deps.ensure(kgd_modules.PACKAGES)
+			rel, root = kgd_debian_kernel.ensure()
+			kdir = kgd_debian_kernel.kdir(rel, root)
+			_, built = kgd_modules.build(kdir)
+			report = kgd_modules.check_layout(kdir, rel, built['kvm'])
+			results.add('modules-debian-6.12', 'pass',
+				    f'make modules builds {", ".join(m + ".ko" for m in built)} for '
+				    f'Debian\'s {rel}; {report}')
+			_DEBIAN_MODULES['done'] = (rel, root, built)
+		except kgd_stage.StageError as err:
+			results.add('modules-debian-6.12', 'fail', str(err))
+			_DEBIAN_MODULES['done'] = err
+	if isinstance(_DEBIAN_MODULES['done'], kgd_stage.StageError):
+		raise kgd_stage.StageError('our modules for Debian\'s kernel did not build; '
+					   'see modules-debian-6.12')
+	return _DEBIAN_MODULES['done']
+
+
+def debian_kernel(target, results):
+	"""Debian's kernel image, and the initramfs files that have /init load
+	our modules into it: the image's own irqbypass.ko, which kvm.ko needs
+	and the series does not touch, then ours."""
+	rel, root, built = debian_modules(results)
+	with kgd_stage.Stage(target.name, f'Debian\'s {rel} kernel and our modules for the VM'):
+		folder = os.path.join(kgd_paths.OUT, 'modules', rel)
+		irqbypass, packed = kgd_debian_kernel.module(rel, root, 'virt/lib/irqbypass')
+		if packed:
+			plain = os.path.join(folder, 'irqbypass.ko')
+			with open(plain, 'wb') as f:
+				subprocess.run(['xz', '-dc', irqbypass], stdout=f, check=True)
+			irqbypass = plain
+		loads = [('irqbypass', irqbypass)] + [(m, built[m])
+						      for m in target.debian_kernel_modules]
+		listing = os.path.join(folder, f'load-{target.name}')
+		with open(listing, 'w', encoding='utf-8') as f:
+			f.write(''.join(f'/lib/modules/kgd/{name}.ko\n' for name, _ in loads))
+		files = [(f'/lib/modules/kgd/{name}.ko', path) for name, path in loads]
+		files.append(('/kgd/modules', listing))
+	return kgd_debian_kernel.image(rel, root), files
 
 
 def _qemu_under_gdb(target, files):
@@ -250,13 +309,15 @@ def _with_kut(target, results):
 		return target, kgd_debian_qemu.files(target.kut_arch) + kgd_kut.files(target.kut_arch)
 
 
-def boot_and_collect(target, results, initrd, binaries, session, demo, extra_binary):
+def boot_and_collect(target, results, initrd, binaries, session, demo, extra_binary,
+		     kernel=None):
 	name = target.name
 	timeout = kgd_gdb.DEMO_TIMEOUT if demo else target.vm_timeout
 	with kgd_stage.Stage(name, f'boot and test ({target.emulator}, '
 			     f'hard timeout {timeout}s)'):
 		try:
-			console = kgd_vm.boot(target, initrd, link=session, timeout=timeout)
+			console = kgd_vm.boot(target, initrd, kernel=kernel, link=session,
+					      timeout=timeout)
 		finally:
 			for test, status, detail, output in session.results if session else ():
 				results.add_measured(name, test, status, detail, output)
@@ -395,6 +456,41 @@ def cmd_bisect():
 	return results.finish()
 
 
+def cmd_modules(kdir, install):
+	"""make modules: our x86 KVM for KDIR's kernel, checked against it."""
+	results = kgd_results.Results()
+	results.header()
+	try:
+		kgd_deps.ensure(kgd_modules.PACKAGES)
+		if kdir == 'debian':
+			rel, root = kgd_debian_kernel.ensure()
+			kdir = kgd_debian_kernel.kdir(rel, root)
+		kdir = os.path.abspath(kdir)
+		# Before the series' tree is made: a missing or wrong KDIR says so at once.
+		kgd_modules.check_version(kdir, kgd_modules.kdir_release(kdir))
+		prepare_tree(results, style=False)
+		rel, built = kgd_modules.build(kdir)
+		report = kgd_modules.check_layout(kdir, rel, built['kvm'])
+	except kgd_stage.StageError as err:
+		results.add('modules', 'fail', str(err))
+		return results.finish()
+	results.add('modules', 'pass', f'{", ".join(m + ".ko" for m in built)} for {rel}; '
+		    + report)
+	folder = os.path.dirname(built['kvm'])
+	kgd_stage.note(f'modules: in {folder}; to use them in place of the running kernel\'s '
+		       '(as root, with no VM running):')
+	kgd_stage.note('  modprobe -r kvm_intel kvm_amd kvm; modprobe irqbypass')
+	kgd_stage.note(f'  insmod {built["kvm"]}')
+	kgd_stage.note(f'  insmod {built["kvm-intel"]}    # or {built["kvm-amd"]}')
+	kgd_stage.note('  or make modules_install, which puts them where modprobe prefers them')
+	if install:
+		try:
+			kgd_modules.install(kdir, rel)
+		except kgd_stage.StageError as err:
+			results.add('modules-install', 'fail', str(err))
+	return results.finish()
+
+
 def main():
 	parser = argparse.ArgumentParser(description=__doc__,
 					 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -418,6 +514,13 @@ def main():
 	vmrun.add_argument('binary')
 	vmrun.add_argument('binary_args', nargs=argparse.REMAINDER,
 			   help='arguments for the binary')
+	modules = sub.add_parser('modules', help='our x86 KVM as modules for a 6.12 kernel')
+	modules.add_argument('--kdir', default=kgd_modules.default_kdir(),
+			     help='the kernel build directory (default: the running kernel\'s); '
+			     '"debian" for Debian\'s kernel of the baseline\'s version, fetched '
+			     'into the cache')
+	modules.add_argument('--install', action='store_true',
+			     help='then make modules_install into /lib/modules/<release>/updates')
 	sub.add_parser('list', help='list the targets')
 	args = parser.parse_args()
 	args.binary = getattr(args, 'binary', None)
@@ -444,6 +547,8 @@ def main():
 	if args.cmd == 'check-baseline':
 		twins = kgd_peer_baseline.twins(kgd_target.load_all())
 		return cmd_run(args, list(twins), twins)
+	if args.cmd == 'modules':
+		return cmd_modules(args.kdir, args.install)
 	if args.cmd == 'series-bisect':
 		return cmd_bisect()
 	if args.cmd == 'bench':

@@ -25,7 +25,8 @@ def twin(target):
 	# gdb through Debian's QEMU, without our stub's session.
 	gdb = (dataclasses.replace(target.gdb, stub=False)
 	       if target.gdb and target.gdb.debian_qemu else None)
-	if not tests and not gdb:
+	# A target on Debian's kernel has no kernel of ours to take back.
+	if (not tests and not gdb) or target.debian_kernel_modules:
 		return None
 	build = dataclasses.replace(target.build, name=f'{target.build.name}_baseline',
 				    before_patch=kgd_series.first_patch(), static_checks=False)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tests of the harness's own verdicts, in the way kunit_tool_test.py tests
 kunit.py: which failures the known-bug list turns into XFAIL, which KTAP
-fails a target, and what a VM that hangs or panics gives.
+fails a target, what a VM that hangs or panics gives, and which kernels
+and layouts make modules refuses.
 
 The console logs in test_data/ are small recordings of /init's output;
 test_data/known-emulator-bugs lists the bugs of their target, "demo".
@@ -22,6 +23,8 @@ os.environ['KGD_OUT'] = tempfile.mkdtemp(prefix='kgd-results-test-')
 sys.path.insert(0, HERE)
 
 # pylint: disable=wrong-import-position
+import kgd_baseline
+import kgd_modules
 import kgd_paths
 import kgd_results
 import kgd_stage
@@ -217,6 +220,71 @@ class HardLimits(unittest.TestCase):
 			 vm_timeout=60)
 		lines = kgd_vm.boot(vm, initrd='none', kernel='none')
 		self.assertEqual(lines[0], 'KTAP version 1')
+
+
+class Modules(unittest.TestCase):
+	"""kgd_modules: the kernels and layouts make modules refuses."""
+
+	def setUp(self):
+		self.saved = (kgd_baseline.version, kgd_modules.image_btf, kgd_modules._offsets,
+			      kgd_modules.default_kdir)
+		kgd_baseline.version = lambda: '6.12.118-1~deb12u1'
+
+	def tearDown(self):
+		(kgd_baseline.version, kgd_modules.image_btf, kgd_modules._offsets,
+		 kgd_modules.default_kdir) = self.saved
+
+	def test_missing_kdir_names_the_package(self):
+		kdir = tempfile.mkdtemp()
+		missing = os.path.join(kdir, 'lib', 'modules', 'none', 'build')
+		kgd_modules.default_kdir = lambda: missing
+		with self.assertRaisesRegex(kgd_stage.StageError, r'apt install linux-headers-'):
+			kgd_modules.kdir_release(missing)
+		with self.assertRaisesRegex(kgd_stage.StageError, r'KDIR=debian'):
+			kgd_modules.kdir_release(kdir)
+
+	def test_other_versions_are_refused(self):
+		for release in ('6.18.44-amd64', '6.1.0-28-amd64', '7.3.0'):
+			with self.assertRaisesRegex(kgd_stage.StageError, r'this series is for Linux 6\.12'):
+				kgd_modules.check_version('kdir', release)
+
+	def test_other_point_release_warns(self):
+		self.assertIn('6.12.99', kgd_modules.check_version('kdir', '6.12.99+deb13-amd64'))
+		self.assertEqual(kgd_modules.check_version('kdir', '6.12.118+deb12-amd64'), '')
+
+	def _layout(self, ours):
+		image = {'kvm_vcpu': {'run': (104, 8), 'stat': (5280, 1104)},
+			 'kvm_vcpu_stat': {'signal_exits': (928, 8)},
+			 'kvm_run': {'exit_reason': (8, 4)}}
+		kgd_modules.image_btf = lambda kdir, release: 'vmlinux'
+		kgd_modules._offsets = lambda path, fmt, struct: (
+			image if path == 'vmlinux' else ours)[struct]
+		return kgd_modules.check_layout('kdir', 'release', 'kvm.ko')
+
+	def test_moved_layout_is_refused(self):
+		ours = {'kvm_vcpu': {'run': (104, 8), 'stat': (5296, 1144)},
+			'kvm_vcpu_stat': {'signal_exits': (968, 8)},
+			'kvm_run': {'exit_reason': (8, 4)}}
+		with self.assertRaisesRegex(kgd_stage.StageError,
+					    r'must not be loaded(.|\n)*kvm_vcpu.stat: offset 5280'):
+			self._layout(ours)
+
+	def test_counters_at_the_end_are_fine(self):
+		ours = {'kvm_vcpu': {'run': (104, 8), 'stat': (5280, 1144)},
+			'kvm_vcpu_stat': {'signal_exits': (928, 8)},
+			'kvm_run': {'exit_reason': (8, 4)}}
+		self.assertIn('matches', self._layout(ours))
+
+	def test_uapi_header_is_found_by_its_plain_name(self):
+		tree = tempfile.mkdtemp()
+		os.makedirs(os.path.join(tree, 'include', 'linux'))
+		with open(os.path.join(tree, 'include', 'linux', 'kvm_para.h'), 'w',
+			  encoding='utf-8'):
+			pass
+		self.assertEqual(kgd_modules._include_paths(tree, 'include/uapi/linux/kvm.h'),
+				 ['include/uapi/linux/kvm.h', 'include/linux/kvm.h'])
+		self.assertEqual(kgd_modules._include_paths(tree, 'include/uapi/linux/kvm_para.h'),
+				 ['include/uapi/linux/kvm_para.h'])
 
 
 if __name__ == '__main__':

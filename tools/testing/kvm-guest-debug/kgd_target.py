@@ -101,7 +101,21 @@ class Target:
 	# Debian's QEMU and kvm-unit-tests' debug tests for this architecture
 	# (kgd_kut) go into the VM, for the tests that run them.
 	kut_arch: str = ''
+	# Instead of the build's kernel: Debian's own of the baseline's version,
+	# unmodified (kgd_debian_kernel), with these of our KVM modules built
+	# for it (kgd_modules) and loaded by /init.  The build still gives the
+	# tests and /init.
+	debian_kernel_modules: tuple = ()
 	description: str = ''
+
+
+def load_one(stem):
+	"""The Target of targets/<stem>.py, for a target that varies another."""
+	spec = importlib.util.spec_from_file_location(
+		stem, os.path.join(kgd_paths.HARNESS, 'targets', stem + '.py'))
+	module = importlib.util.module_from_spec(spec)
+	spec.loader.exec_module(module)
+	return module.TARGET
 
 
 def load_all():
@@ -109,12 +123,9 @@ def load_all():
 	targets = {}
 	folder = os.path.join(kgd_paths.HARNESS, 'targets')
 	for fname in sorted(os.listdir(folder)):
-		if not fname.endswith('.py'):
-			continue
-		spec = importlib.util.spec_from_file_location(fname[:-3], os.path.join(folder, fname))
-		module = importlib.util.module_from_spec(spec)
-		spec.loader.exec_module(module)
-		targets[module.TARGET.name] = module.TARGET
+		if fname.endswith('.py'):
+			target = load_one(fname[:-3])
+			targets[target.name] = target
 	return targets
 
 

@@ -66,6 +66,17 @@ X86_KUT_DEBUG = Test(
 	      '-device', 'pc-testdev', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x4',
 	      '-device', 'pci-testdev', '-kernel', f'{kgd_kut.INSIDE}/debug.flat'))
 
+# What the targets on Debian's own kernel run with our modules: the x86
+# guest-debug paths, the stats and tracepoint the series adds (kvm.ko's
+# own), and upstream's debug_regs.
+X86_STOCK_TESTS = (
+	Test('x86_64/guest_debug_smoke_test', timeout=300),
+	Test('x86_64/guest_debug_test', timeout=600),
+	Test('x86_64/debug_regs', timeout=300),
+	Test('guest_debug_trace_test', timeout=120),
+	Test('kvm_binary_stats_test', timeout=300),
+)
+
 # kvm-unit-tests' arm64 debug tests (the guest's own breakpoints,
 # watchpoints and single step, each also across a live migration), as
 # its arm/run starts them: chr-testdev carries the exit status.

@@ -43,7 +43,7 @@ def _qemu_argv(target, initrd, kernel, link):
 	return argv
 
 
-def _bochs_prepare(target, initrd, link):
+def _bochs_prepare(target, initrd, kernel, link):
 	"""Makes the bootable ISO, bochsrc and debugger script Bochs needs;
 	returns (argv, the serial log on the host, the folder of the files)."""
 	workdir, seen = kgd_bochs.run_dir(target.bochs_suite, target.name)
@@ -53,7 +53,7 @@ def _bochs_prepare(target, initrd, link):
 	shutil.copy('/usr/lib/ISOLINUX/isolinux.bin', os.path.join(iso_root, 'isolinux'))
 	shutil.copy('/usr/lib/syslinux/modules/bios/ldlinux.c32',
 		    os.path.join(iso_root, 'isolinux'))
-	shutil.copy(kgd_kernel.image(target.build), os.path.join(iso_root, 'vmlinuz'))
+	shutil.copy(kernel or kgd_kernel.image(target.build), os.path.join(iso_root, 'vmlinuz'))
 	shutil.copy(initrd, os.path.join(iso_root, 'initrd.gz'))
 	with open(os.path.join(iso_root, 'isolinux', 'isolinux.cfg'), 'w',
 		  encoding='utf-8') as f:
@@ -131,7 +131,7 @@ def boot(target, initrd, kernel=None, link=None, timeout=None):
 	# gdb's ^C in an interactive session must not reach the emulator.
 	own_session = bool(link and link.interactive)
 	if target.emulator == 'bochs':
-		argv, serial, bochs_dir = _bochs_prepare(target, initrd, link)
+		argv, serial, bochs_dir = _bochs_prepare(target, initrd, kernel, link)
 		emu_log = open(kgd_paths.log(f'{target.name}-bochs'), 'w',  # pylint: disable=consider-using-with
 			       encoding='utf-8')
 		proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,

@@ -7,6 +7,10 @@
  * Each plan line is "<timeout seconds> <name> <path> [args...]".  A test's
  * own output is nested two spaces deeper, so the stream stays valid KTAP
  * even when a test prints plain text.
+ *
+ * On a kernel without KVM built in, /kgd/modules lists the modules to load
+ * first, one path a line, in order; each gets the "<module>.<param>=" of
+ * the kernel command line, as modprobe would give them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +25,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -30,6 +35,7 @@
 #endif
 
 #define PLAN		"/kgd/plan"
+#define MODULES		"/kgd/modules"
 #define MAX_TESTS	64
 #define MAX_ARGS	32
 #define KSFT_SKIP	4
@@ -109,6 +115,84 @@ static void report_kernel_log(const char *const *patterns)
 			}
 		}
 	}
+}
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, size - 1);
+	close(fd);
+	if (len < 0)
+		return -1;
+	while (len > 0 && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	return len;
+}
+
+/* The "<module>.<param>=<value>" words of the command line, without "<module>.". */
+static void module_params(const char *module, char *params, size_t size)
+{
+	static char cmdline[4096];
+	size_t mlen = strlen(module), used = 0;
+	char *word, *save;
+
+	params[0] = '\0';
+	if (read_file("/proc/cmdline", cmdline, sizeof(cmdline)) < 0)
+		return;
+	for (word = strtok_r(cmdline, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
+		if (strncmp(word, module, mlen) || word[mlen] != '.')
+			continue;
+		used += snprintf(params + used, size - used, "%s%s", used ? " " : "",
+				 word + mlen + 1);
+		if (used >= size)
+			break;
+	}
+}
+
+/*
+ * Loads /kgd/modules' modules in order and says, for each, the taint it
+ * left: "OE" (out of tree, unsigned) is what tells ours from a
+ * distribution's.  Returns how many failed.
+ */
+static int load_modules(void)
+{
+	static char list[4096];
+	char *path, *save;
+	int failed = 0;
+
+	if (read_file(MODULES, list, sizeof(list)) < 0)
+		return 0;
+	for (path = strtok_r(list, "\n", &save); path; path = strtok_r(NULL, "\n", &save)) {
+		char name[64], params[512], taint[32] = "", where[128];
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		size_t i;
+		int fd;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(base, "."), base);
+		for (i = 0; name[i]; i++)
+			if (name[i] == '-')
+				name[i] = '_';
+		module_params(name, params, sizeof(params));
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || syscall(SYS_finit_module, fd, params, 0)) {
+			out("# kgd-init: cannot load %s: %s\n", path, strerror(errno));
+			failed++;
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		close(fd);
+		snprintf(where, sizeof(where), "/sys/module/%s/taint", name);
+		read_file(where, taint, sizeof(taint));
+		out("# kgd-init: loaded %s as %s (%s), taint %s\n", path, name,
+		    params[0] ? params : "no parameters", taint[0] ? taint : "none");
+	}
+	return failed;
 }
 
 static int parse_plan(struct test *tests)
@@ -272,6 +356,8 @@ int main(void)
 	setup_mounts();
 	setenv("PATH", "/bin:/tests", 1);
 	out("KTAP version 1\n");
+	if (load_modules())
+		out("# kgd-init: a module did not load; the tests will say what that breaks\n");
 	report_kernel_log(at_start);
 	n = parse_plan(tests);
 	if (n < 0) {
