@@ -261,19 +261,27 @@ def debian_modules(results):
 
 def debian_kernel(target, results):
 	"""Debian's kernel image, and the initramfs files that have /init load
-	our modules into it: the image's own irqbypass.ko, which kvm.ko needs
-	and the series does not touch, then ours."""
+	our modules into it, as modprobe would load Debian's own: with the
+	image's modules that they need and the series does not touch
+	(irqbypass.ko; ccp.ko for kvm-amd's SEV), ours in place of Debian's."""
 	rel, root, built = debian_modules(results)
 	with kgd_stage.Stage(target.name, f'Debian\'s {rel} kernel and our modules for the VM'):
+		kgd_deps.ensure(kgd_debian_kernel.PACKAGES)
 		folder = os.path.join(kgd_paths.OUT, 'modules', rel)
-		irqbypass, packed = kgd_debian_kernel.module(rel, root, 'virt/lib/irqbypass')
-		if packed:
-			plain = os.path.join(folder, 'irqbypass.ko')
-			with open(plain, 'wb') as f:
-				subprocess.run(['xz', '-dc', irqbypass], stdout=f, check=True)
-			irqbypass = plain
-		loads = [('irqbypass', irqbypass)] + [(m, built[m])
-						      for m in target.debian_kernel_modules]
+		loads = []
+		for wanted in target.debian_kernel_modules:
+			for path in kgd_debian_kernel.load_order(rel, root, wanted):
+				name = kgd_debian_kernel.module_name(path)
+				if name in (n for n, _ in loads):
+					continue
+				if name not in built and path.endswith('.xz'):
+					plain = os.path.join(folder, name + '.ko')
+					with open(plain, 'wb') as f:
+						subprocess.run(['xz', '-dc', path], stdout=f, check=True)
+					path = plain
+				loads.append((name, built.get(name, path)))
+		kgd_stage.note(f'{target.name}: /init loads ' + ', '.join(
+			n + ('.ko (ours)' if n in built else '.ko (Debian\'s)') for n, _ in loads))
 		listing = os.path.join(folder, f'load-{target.name}')
 		with open(listing, 'w', encoding='utf-8') as f:
 			f.write(''.join(f'/lib/modules/kgd/{name}.ko\n' for name, _ in loads))

@@ -17,16 +17,18 @@ import shutil
 
 import kgd_baseline
 import kgd_cache_lock
+import kgd_deps
 import kgd_paths
 import kgd_stage
 
 FLAVOUR = 'amd64'
+# depmod and modprobe, to read the image's module dependencies.
+PACKAGES = (('depmod', 'kmod'), ('modprobe', 'kmod'))
 
 
-def _abi(ver):
+def _abi_known(ver):
 	"""The ABI name (6.12.118+deb12) of the headers package whose version
-	is ver, as the archive names it; Debian derives it from the version in
-	a way that changes between suites, so ask apt rather than guess."""
+	is ver, as apt's lists name it, or None."""
 	upstream = ver.split('-')[0]
 	out = kgd_stage.capture(['apt-cache', 'search', '--names-only',
 				 rf'^linux-headers-{re.escape(upstream)}\+.*-{FLAVOUR}$'])
@@ -35,6 +37,20 @@ def _abi(ver):
 		policy = kgd_stage.capture(['apt-cache', 'show', '--no-all-versions', pkg])
 		if f'\nVersion: {ver}\n' in '\n' + policy:
 			return pkg[len('linux-headers-'):-len(f'-{FLAVOUR}')]
+	return None
+
+
+def _abi(ver, log):
+	"""Debian derives the ABI name from the version in a way that changes
+	between suites, so ask apt rather than guess; a machine whose lists
+	are stale gets them updated once."""
+	abi = _abi_known(ver)
+	if abi is None:
+		kgd_stage.run(['apt-get'] + kgd_deps.WAIT_FOR_LOCK + ['update'], log, timeout=900)
+		abi = _abi_known(ver)
+	if abi:
+		return abi
+	upstream = ver.split('-')[0]
 	raise kgd_stage.StageError(
 		f'apt knows no linux-headers-{upstream}+*-{FLAVOUR} of version {ver}, '
 		f'the baseline\'s ({kgd_baseline.PACKAGE}); run apt-get update, and check '
@@ -66,11 +82,11 @@ def ensure():
 
 
 def _unpack(ver, root, done):
-	abi = _abi(ver)
+	log = kgd_paths.log('debian-kernel')
+	abi = _abi(ver, log)
 	rel = f'{abi}-{FLAVOUR}'
 	packages = (f'linux-image-{rel}', f'linux-headers-{rel}',
 		    f'linux-headers-{abi}-common', f'linux-kbuild-{abi}')
-	log = kgd_paths.log('debian-kernel')
 	with kgd_stage.Stage('host', f'fetch and unpack Debian\'s {rel} kernel {ver} '
 			     f'(image and headers, about 125 MB) into {root}'):
 		shutil.rmtree(root, ignore_errors=True)
@@ -113,11 +129,20 @@ def image(rel, root):
 	return os.path.join(root, 'boot', f'vmlinuz-{rel}')
 
 
-def module(rel, root, path):
-	"""A module of Debian's image package, e.g. virt/lib/irqbypass, as
-	(its file, whether it is xz-compressed)."""
-	base = os.path.join(root, 'lib', 'modules', rel, 'kernel', path + '.ko')
-	for name, packed in ((base, False), (base + '.xz', True)):
-		if os.path.exists(name):
-			return name, packed
-	raise kgd_stage.StageError(f'Debian\'s {rel} image has no {path}.ko')
+def load_order(rel, root, name):
+	"""The files of Debian's modules that modprobe would load for module
+	name, in order, name's own last, as depmod of the unpacked image's
+	modules says (the package leaves modules.dep to depmod at install)."""
+	log = kgd_paths.log('debian-kernel')
+	if not os.path.exists(os.path.join(root, 'lib', 'modules', rel, 'modules.dep')):
+		kgd_stage.run(['depmod', '-b', root, rel], log)
+	out = kgd_stage.capture(['modprobe', '-d', root, '-S', rel, '--show-depends', name])
+	files = [line.split()[1] for line in out.splitlines() if line.startswith('insmod ')]
+	if not files:
+		raise kgd_stage.StageError(f'Debian\'s {rel} image has no module {name}')
+	return files
+
+
+def module_name(path):
+	"""kvm-amd for .../kvm-amd.ko.xz."""
+	return os.path.basename(path).split('.ko')[0]

@@ -41,7 +41,7 @@ import kgd_paths
 import kgd_stage
 
 MODULES = ('kvm', 'kvm-intel', 'kvm-amd')
-PACKAGES = (('pahole', 'dwarves'),)
+PACKAGES = (('pahole', 'dwarves'), ('depmod', 'kmod'))
 
 # (struct, member, whether its size matters too) for what the kernel
 # image uses: vcpu->stat only as the way to stat.signal_exits, so the
@@ -241,4 +241,6 @@ def install(kdir, release):
 	with kgd_stage.Stage('modules', f'install into /lib/modules/{release}/updates'):
 		kgd_stage.run(['make', '-C', kdir, f'M={dest}', 'INSTALL_MOD_DIR=updates',
 			       'modules_install'], log)
-		kgd_stage.run(['depmod', release], log)
+		# INSTALL_MOD_PATH, from the environment, installs below another root.
+		base = os.environ.get('INSTALL_MOD_PATH')
+		kgd_stage.run(['depmod'] + (['-b', base] if base else []) + [release], log)

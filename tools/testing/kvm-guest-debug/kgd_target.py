@@ -88,6 +88,9 @@ class Target:
 	# A kernel without a fix may oops: (bug, regex) pairs of splats the
 	# kernel log must show.  Oopses then kill the test, not the kernel.
 	kernel_log_must_show: tuple = ()
+	# (regex, why) for kernel messages that name a splat word but are no
+	# splat: the kernel's reports about the emulated CPU.
+	kernel_log_not_splats: tuple = ()
 	# Instead of a kernel: a program that tests the emulator itself;
 	# build then only names the cross compiler.
 	bare_metal: BareMetal = None

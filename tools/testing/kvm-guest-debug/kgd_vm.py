@@ -3,6 +3,7 @@
 wall-clock timeout, and returns the console output."""
 
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -91,6 +92,12 @@ log: {seen}/bochs-internal.log
 	return argv, os.path.join(workdir, 'serial.log'), workdir
 
 
+# A firmware's or kernel's terminal resets (ESC c, CSI sequences) come
+# without a newline and would otherwise prefix the next line, /init's
+# first among them.
+_ESCAPES = re.compile(r'\x1b(?:\[[0-9;?]*[A-Za-z]|[c78])')
+
+
 class _Console:
 	"""Yields lines from a pipe or from a file that another process writes."""
 
@@ -112,7 +119,8 @@ class _Console:
 		self.buf += data
 		lines = self.buf.split(b'\n')
 		self.buf = lines.pop()
-		return [ln.decode('utf-8', 'replace').rstrip('\r') for ln in lines], data
+		return [_ESCAPES.sub('', ln.decode('utf-8', 'replace')).rstrip('\r')
+			for ln in lines], data
 
 	def rest(self):
 		if self.file:

@@ -355,7 +355,8 @@ int main(void)
 
 	setup_mounts();
 	setenv("PATH", "/bin:/tests", 1);
-	out("KTAP version 1\n");
+	/* A line of the firmware's may still be open on the console. */
+	out("\nKTAP version 1\n");
 	if (load_modules())
 		out("# kgd-init: a module did not load; the tests will say what that breaks\n");
 	report_kernel_log(at_start);
