@@ -489,7 +489,8 @@ def cmd_modules(kdir, install):
 		       '(as root, with no VM running):')
 	kgd_stage.note('  modprobe -r kvm_intel kvm_amd kvm; modprobe irqbypass')
 	kgd_stage.note(f'  insmod {built["kvm"]}')
-	kgd_stage.note(f'  insmod {built["kvm-intel"]}    # or {built["kvm-amd"]}')
+	kgd_stage.note(f'  insmod {built["kvm-intel"]}                  # Intel')
+	kgd_stage.note(f'  modprobe ccp; insmod {built["kvm-amd"]}    # AMD')
 	kgd_stage.note('  or make modules_install, which puts them where modprobe prefers them')
 	if install:
 		try:
