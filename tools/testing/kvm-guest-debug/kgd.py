@@ -57,14 +57,16 @@ import kgd_vm
 DEFAULT_TARGETS = ('arm64',)
 
 
-def prepare_series():
-	"""Baseline, tree and series; returns (version, tip commit, patch files)."""
+def prepare_series(who=kgd_series.CHECK_SIGNER):
+	"""Baseline, tree and series, signed off by who; returns (version, tip
+	commit, patch files)."""
 	ver, repo = kgd_baseline.ensure()
 	kgd_stage.note(f'baseline: {kgd_baseline.PACKAGE} {ver}')
 	kgd_series.ensure_tree(repo)
-	with kgd_stage.Stage('series', 'make the series commits and out/series'):
+	with kgd_stage.Stage('series', f'make the series commits and out/series, signed off '
+			     f'by {who[0]} <{who[1]}>'):
 		tip = kgd_series.make_commits()
-		series = kgd_series.write_series(tip, ver)
+		series = kgd_series.write_series(tip, ver, who)
 	os.makedirs(kgd_paths.OUT, exist_ok=True)
 	with open(os.path.join(kgd_paths.OUT, 'baseline-version'), 'w', encoding='utf-8') as f:
 		f.write(f'{kgd_baseline.PACKAGE} {ver}\n')
@@ -87,6 +89,11 @@ def prepare_tree(results, style=True):
 		    f'{len(series) - 1} patches apply to the pristine baseline with git am '
 		    'and give exactly the tested tree')
 	kgd_series.checkout_build_tree(commit)
+	unsigned = kgd_series.unsigned(series, kgd_series.CHECK_SIGNER)
+	results.add('series-sign-off', 'fail' if unsigned else 'pass',
+		    f'not signed off by the sender alone: {", ".join(unsigned)}' if unsigned else
+		    f'every posting is from and signed off by its sender (here the throwaway '
+		    f'{kgd_series.CHECK_SIGNER[0]}), with no placeholder identity left')
 	if not style:
 		return
 	add_style_result(results, 'series-checkpatch', kgd_checkpatch.check(series),
@@ -542,7 +549,7 @@ def main():
 	if args.cmd == 'series':
 		try:
 			kgd_deps.ensure(())
-			_, _, series = prepare_series()
+			_, _, series = prepare_series(kgd_series.signer())
 		except kgd_stage.StageError as err:
 			kgd_stage.die(err)
 		for path in series:

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tests of the harness's own verdicts, in the way kunit_tool_test.py tests
 kunit.py: which failures the known-bug list turns into XFAIL, which KTAP
-fails a target, what a VM that hangs or panics gives, and which kernels
-and layouts make modules refuses.
+fails a target, what a VM that hangs or panics gives, which kernels and
+layouts make modules refuses, and whom make series signs off as.
 
 The console logs in test_data/ are small recordings of /init's output;
 test_data/known-emulator-bugs lists the bugs of their target, "demo".
@@ -28,6 +28,7 @@ import kgd_baseline
 import kgd_modules
 import kgd_paths
 import kgd_results
+import kgd_series
 import kgd_stage
 import kgd_vm
 from kgd_target import Build, Target, Test
@@ -297,6 +298,41 @@ class Modules(unittest.TestCase):
 				 ['include/uapi/linux/kvm.h', 'include/linux/kvm.h'])
 		self.assertEqual(kgd_modules._include_paths(tree, 'include/uapi/linux/kvm_para.h'),
 				 ['include/uapi/linux/kvm_para.h'])
+
+
+class SignOff(unittest.TestCase):
+	"""kgd_series: make series signs off as whoever runs it, or refuses."""
+
+	def setUp(self):
+		self.saved = (kgd_paths.REPO, dict(os.environ))
+		kgd_paths.REPO = tempfile.mkdtemp()
+		os.environ['GIT_CONFIG_NOSYSTEM'] = '1'
+
+	def tearDown(self):
+		kgd_paths.REPO = self.saved[0]
+		os.environ.clear()
+		os.environ.update(self.saved[1])
+
+	def test_no_identity_is_refused(self):
+		os.environ['GIT_CONFIG_GLOBAL'] = os.devnull
+		with self.assertRaisesRegex(kgd_stage.StageError, r'git config --global user.name'):
+			kgd_series.signer()
+
+	def test_the_identity_is_gits(self):
+		config = os.path.join(kgd_paths.REPO, 'gitconfig')
+		with open(config, 'w', encoding='utf-8') as f:
+			f.write('[user]\n\tname = A Sender\n\temail = sender@example.org\n')
+		os.environ['GIT_CONFIG_GLOBAL'] = config
+		self.assertEqual(kgd_series.signer(), ('A Sender', 'sender@example.org'))
+
+	def test_a_placeholder_sign_off_is_found(self):
+		posting = os.path.join(kgd_paths.REPO, '0001-x.patch')
+		with open(posting, 'w', encoding='utf-8') as f:
+			f.write('From 0 Mon Sep 17 00:00:00 2001\nFrom: A Sender <sender@example.org>\n'
+				'Subject: [PATCH] x\n\nWhy.\n\nSigned-off-by: '
+				f'{kgd_series.PROJECT_IDENTITY}\n---\n')
+		self.assertEqual(kgd_series.unsigned([posting], ('A Sender', 'sender@example.org')),
+				 ['0001-x.patch'])
 
 
 if __name__ == '__main__':

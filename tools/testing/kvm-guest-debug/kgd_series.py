@@ -14,6 +14,7 @@ out at what git am produced: what we build and test is, by construction,
 exactly what the series gives.
 """
 
+import email
 import fnmatch
 import json
 import os
@@ -26,6 +27,12 @@ import kgd_paths
 import kgd_stage
 
 COVER = os.path.join(kgd_paths.PATCHES, 'cover-letter')
+# The identity of the repository's own patches and commits.  A posting
+# carries the identity of whoever sends it instead.
+PROJECT_IDENTITY = 'kvm-guest-debug maintainers <kvm-guest-debug@invalid>'
+# Who signs the postings that make check and make run write: a throwaway
+# identity, which get_maintainer's answer drops as it drops the project's.
+CHECK_SIGNER = ('kvm-guest-debug check', 'kgd-check@invalid')
 
 
 def _git(args, cwd=kgd_paths.TREE, env=None, stdin=None):
@@ -170,11 +177,44 @@ def _mode(path):
 	return '100755' if os.access(full, os.X_OK) else '100644'
 
 
-def write_series(tip, ver):
-	"""Writes the format-patch series with its cover letter to out/series."""
+def signer():
+	"""(name, email) from git's user.name and user.email: make series signs
+	the postings off as the person who runs it, who is the one to send them."""
+	def get(key):
+		return subprocess.run(['git', 'config', key], cwd=kgd_paths.REPO,
+				      capture_output=True, text=True, check=False).stdout.strip()
+	name, email = get('user.name'), get('user.email')
+	if not name or not email:
+		raise kgd_stage.StageError(
+			'make series signs the postings off as you, who send them, but git has no '
+			'identity here; set yours with git config --global user.name "Your Name" '
+			'and git config --global user.email you@example.org')
+	return name, email
+
+
+def _signed(tip, who):
+	"""baseline..tip made again with who as author, committer and signer in
+	place of the project's identity; every tree stays the same."""
+	name, email = who
+	ident = {'GIT_AUTHOR_NAME': name, 'GIT_AUTHOR_EMAIL': email,
+		 'GIT_COMMITTER_NAME': name, 'GIT_COMMITTER_EMAIL': email}
+	parent = _git(['rev-parse', 'baseline']).strip()
+	for commit in _git(['rev-list', '--reverse', f'baseline..{tip}']).split():
+		msg = _git(['log', '-1', '--format=%B', commit]).rstrip('\n') + '\n'
+		msg = msg.replace(f'Signed-off-by: {PROJECT_IDENTITY}\n', '')
+		msg = msg.rstrip('\n') + f'\nSigned-off-by: {name} <{email}>\n'
+		parent = _git(['commit-tree', f'{commit}^{{tree}}', '-p', parent], env=ident,
+			      stdin=msg).strip()
+	return parent
+
+
+def write_series(tip, ver, who):
+	"""Writes the format-patch series with its cover letter to out/series,
+	signed off by who, (name, email)."""
 	shutil.rmtree(kgd_paths.SERIES_OUT, ignore_errors=True)
 	_git(['format-patch', '-q', '--cover-letter', '--no-signature',
-	      '-o', kgd_paths.SERIES_OUT, f'baseline..{tip}'])
+	      '-o', kgd_paths.SERIES_OUT, f'baseline..{_signed(tip, who)}'],
+	     env={'GIT_COMMITTER_NAME': who[0], 'GIT_COMMITTER_EMAIL': who[1]})
 	cover = os.path.join(kgd_paths.SERIES_OUT, '0000-cover-letter.patch')
 	with open(COVER, encoding='utf-8') as f:
 		subject, _, blurb = f.read().partition('\n\n')
@@ -190,6 +230,24 @@ def write_series(tip, ver):
 	with open(cover, 'w', encoding='utf-8') as f:
 		f.write(text)
 	return patches
+
+
+def unsigned(series, who):
+	"""The postings whose From: or Signed-off-by: is anybody's but who's."""
+	name, address = who
+	bad = []
+	for path in series:
+		with open(path, encoding='utf-8') as f:
+			text = f.read()
+		mail = email.message_from_string(text)
+		sender = ' '.join(str(mail.get('From', '')).split())
+		body = text.partition('\n\n')[2]
+		signs = [ln for ln in body.splitlines() if ln.startswith('Signed-off-by: ')]
+		cover = path.endswith('0000-cover-letter.patch')
+		if (sender != f'{name} <{address}>'
+		    or (not cover and signs != [f'Signed-off-by: {name} <{address}>'])):
+			bad.append(os.path.basename(path))
+	return bad
 
 
 def _fold(addresses):
