@@ -238,8 +238,8 @@ def run_target(target, results, extra_binary=None, demo=False, extra_args=(),
 				kernel)
 
 
-# Our modules for Debian's kernel, built once per run: (release, built,
-# KDIR) or the error of the first try.
+# Our modules for Debian's kernel, built once per run: (release, the
+# unpacked packages' root, {module: file}), or the error of the first try.
 _DEBIAN_MODULES = {}
 
 

@@ -4,7 +4,7 @@
 top-level Kbuild against that kernel's build directory (KDIR).
 
 KDIR's kernel is not the tested tree, so three things are checked before
-anything is built or loaded:
+anything is loaded:
 
 - KDIR exists, and is a 6.12 kernel's: the series is for 6.12, and its
   KVM is 6.12.N's (N the baseline's sublevel) wherever it does not change
