@@ -494,7 +494,7 @@ def cmd_modules(kdir, install):
 	folder = os.path.dirname(built['kvm'])
 	kgd_stage.note(f'modules: in {folder}; to use them in place of the running kernel\'s '
 		       '(as root, with no VM running):')
-	kgd_stage.note('  modprobe -r kvm_intel kvm_amd kvm; modprobe irqbypass')
+	kgd_stage.note('  modprobe -r kvm_intel kvm; modprobe irqbypass    # AMD: kvm_amd')
 	kgd_stage.note(f'  insmod {built["kvm"]}')
 	kgd_stage.note(f'  insmod {built["kvm-intel"]}                  # Intel')
 	kgd_stage.note(f'  modprobe ccp; insmod {built["kvm-amd"]}    # AMD')
