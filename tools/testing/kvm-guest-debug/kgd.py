@@ -251,8 +251,7 @@ def debian_modules(results):
 			kgd_deps.ensure(kgd_modules.PACKAGES)
 			rel, root = kgd_debian_kernel.ensure()
 			kdir = kgd_debian_kernel.kdir(rel, root)
-			_, built = kgd_modules.build(kdir)
-			report = kgd_modules.check_layout(kdir, rel, built['kvm'])
+			_, built, report = kgd_modules.build_checked(kdir)
 			results.add('modules-debian-6.12', 'pass',
 				    f'make modules builds {", ".join(m + ".ko" for m in built)} for '
 				    f'Debian\'s {rel}; {report}')
@@ -484,8 +483,7 @@ def cmd_modules(kdir, install):
 		# Before the series' tree is made: a missing or wrong KDIR says so at once.
 		kgd_modules.check_version(kdir, kgd_modules.kdir_release(kdir))
 		prepare_tree(results, style=False)
-		rel, built = kgd_modules.build(kdir)
-		report = kgd_modules.check_layout(kdir, rel, built['kvm'])
+		rel, built, report = kgd_modules.build_checked(kdir)
 	except kgd_stage.StageError as err:
 		results.add('modules', 'fail', str(err))
 		return results.finish()

@@ -180,6 +180,13 @@ def build(kdir):
 	return release, built
 
 
+def build_checked(kdir):
+	"""build(), then check_layout() on kvm.ko; returns (release, {name:
+	path}, the check's report)."""
+	release, built = build(kdir)
+	return release, built, check_layout(kdir, release, built['kvm'])
+
+
 def image_btf(kdir, release):
 	"""The kernel image's BTF: KDIR's vmlinux (Debian's headers carry it
 	for module BTF), or the running kernel's if KDIR is for it."""
@@ -212,11 +219,14 @@ def check_layout(kdir, release, kvm_ko):
 	"""Compares SHARED in the image and in kvm.ko; returns a report line,
 	or raises StageError naming each member that moved."""
 	vmlinux = image_btf(kdir, release)
+	structs = {struct for struct, _, _ in SHARED}
+	layouts = {(side, struct): _offsets(path, fmt, struct) for struct in structs
+		   for side, path, fmt in (('image', vmlinux, 'btf'), ('ours', kvm_ko, 'dwarf'))}
 	moved = []
 	seen = []
 	for struct, member, sized in SHARED:
-		image = _offsets(vmlinux, 'btf', struct).get(member)
-		ours = _offsets(kvm_ko, 'dwarf', struct).get(member)
+		image = layouts['image', struct].get(member)
+		ours = layouts['ours', struct].get(member)
 		if image is None or ours is None:
 			raise kgd_stage.StageError(
 				f'struct {struct} has no {member} in '
