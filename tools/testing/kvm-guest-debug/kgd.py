@@ -36,6 +36,7 @@ import kgd_checkpatch
 import kgd_debian_kernel
 import kgd_debian_qemu
 import kgd_debug
+import kgd_disk
 import kgd_deps
 import kgd_docs
 import kgd_gdb
@@ -365,6 +366,11 @@ def cmd_run(args, names, targets=None):
 	results = kgd_results.Results()
 	results.header()
 	if args.cmd == 'check':
+		summary, error = kgd_disk.preflight()
+		kgd_stage.note(summary)
+		if error:
+			results.add('disk', 'fail', error)
+			return results.finish()
 		check_harness(results)
 	try:
 		kgd_deps.ensure(())

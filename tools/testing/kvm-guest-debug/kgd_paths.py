@@ -20,7 +20,12 @@ OVERLAY_DIRS = ('arch', 'virt', 'include', 'tools', 'Documentation')
 PATCHES = os.path.join(REPO, 'patches')
 
 TREE = os.path.join(OUT, 'tree')
-AM_TREE = os.path.join(OUT, 'am-check')
+# Every other tree a run needs, one at a time, in one worktree: the series
+# git am'd onto the baseline, then each kernel without a fix.  One linux
+# checkout each would be 1.7 GB apiece.
+SCRATCH_ROOT = os.path.join(OUT, 'variants')
+SCRATCH_TREE = os.path.join(SCRATCH_ROOT, 'tree')
+AM_TREE = SCRATCH_TREE
 SERIES_OUT = os.path.join(OUT, 'series')
 LOGS = os.path.join(OUT, 'logs')
 
@@ -33,18 +38,14 @@ def log(name):
 	return os.path.join(LOGS, name + '.log')
 
 
-def variant_root(build):
-	"""A kernel without a fix gets a tree of its own.  Its tree and kernel
-	output sit at the same relative paths as out/tree and out/build/NAME,
-	so that ccache, which sees paths relative to OUT, hits across them."""
-	return os.path.join(OUT, 'variants', build.name)
-
-
 def tree_for(build):
-	return os.path.join(variant_root(build), 'tree') if build.before_patch else TREE
+	return SCRATCH_TREE if build.before_patch else TREE
 
 
 def kernel_root(build):
+	"""A kernel without a fix builds from the scratch tree.  Its output sits
+	as far below that tree's folder as out/build/NAME is below out/, so
+	that ccache, which sees paths relative to the build, hits across them."""
 	if build.before_patch:
-		return os.path.join(variant_root(build), 'build', build.name)
+		return os.path.join(SCRATCH_ROOT, 'build', build.name)
 	return build_dir(build.name)

@@ -25,6 +25,7 @@ sys.path.insert(0, HERE)
 
 # pylint: disable=wrong-import-position
 import kgd_baseline
+import kgd_disk
 import kgd_modules
 import kgd_paths
 import kgd_results
@@ -333,6 +334,44 @@ class SignOff(unittest.TestCase):
 				f'{kgd_series.PROJECT_IDENTITY}\n---\n')
 		self.assertEqual(kgd_series.unsigned([posting], ('A Sender', 'sender@example.org')),
 				 ['0001-x.patch'])
+
+
+class Disk(unittest.TestCase):
+	"""kgd_disk: check refuses to start on a disk it would fill."""
+
+	def setUp(self):
+		self.saved = (kgd_paths.OUT, kgd_paths.CACHE, kgd_disk.free_gb, kgd_disk._used_gb)
+		root = tempfile.mkdtemp()
+		kgd_paths.OUT = os.path.join(root, 'clone', 'out')
+		kgd_paths.CACHE = os.path.join(root, 'cache')
+
+	def tearDown(self):
+		(kgd_paths.OUT, kgd_paths.CACHE, kgd_disk.free_gb, kgd_disk._used_gb) = self.saved
+
+	def test_a_cold_check_needs_out_and_cache_together(self):
+		kgd_disk._used_gb = lambda path: 0.0
+		need = kgd_disk.CHECK_OUT_GB + kgd_disk.CHECK_CACHE_GB
+		kgd_disk.free_gb = lambda path: need - 0.5
+		summary, error = kgd_disk.preflight()
+		self.assertIn(f'{need:.1f} GB more', summary)
+		self.assertRegex(error, r'not enough disk(.|\n)*KGD_OUT and KGD_CACHE')
+		kgd_disk.free_gb = lambda path: need + 0.5
+		self.assertIsNone(kgd_disk.preflight()[1])
+
+	def test_a_warm_cache_needs_only_out(self):
+		kgd_disk._used_gb = lambda path: kgd_disk.CHECK_CACHE_GB if path == kgd_paths.CACHE else 0
+		kgd_disk.free_gb = lambda path: kgd_disk.CHECK_OUT_GB + 0.5
+		self.assertIsNone(kgd_disk.preflight()[1])
+
+	def test_a_full_disk_is_named_when_a_stage_fails(self):
+		kgd_disk.free_gb = lambda path: 0.2
+		with self.assertRaisesRegex(kgd_stage.StageError, r'only 0\.20 GB is free'):
+			with kgd_stage.Stage('t', 'write'):
+				raise kgd_stage.StageError('git worktree add -q failed')
+		kgd_disk.free_gb = lambda path: 50.0
+		with self.assertRaisesRegex(kgd_stage.StageError, r'failed$'):
+			with kgd_stage.Stage('t', 'write'):
+				raise kgd_stage.StageError('git worktree add -q failed')
 
 
 if __name__ == '__main__':

@@ -307,7 +307,8 @@ def ensure_tree(baseline_repo):
 
 
 def am_check(series, expect_tip):
-	"""git am the series onto a pristine checkout; returns the am'd commit."""
+	"""git am the series onto a pristine checkout in the scratch tree;
+	returns the am'd commit."""
 	am_tree = kgd_paths.AM_TREE
 	if not os.path.isdir(am_tree):
 		_git(['worktree', 'prune'])
@@ -354,10 +355,10 @@ def _subject(patch):
 
 
 def checkout_variant(build, am_commit):
-	"""Puts the tree of a kernel without a fix (build.before_patch) at the
-	parent of that patch's commit in the am'd series."""
+	"""Puts the scratch tree at the parent of build.before_patch's commit in
+	the am'd series, for a kernel without that fix."""
 	subject = _subject(build.before_patch)
-	log = _git(['log', '--format=%H %s', f'baseline..{am_commit}'], cwd=kgd_paths.AM_TREE)
+	log = _git(['log', '--format=%H %s', f'baseline..{am_commit}'])
 	commits = [line.split(' ', 1)[0] for line in log.splitlines()
 		   if line.split(' ', 1)[1] == subject]
 	if len(commits) != 1:

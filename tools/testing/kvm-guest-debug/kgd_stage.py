@@ -12,6 +12,8 @@ import sys
 import threading
 import time
 
+import kgd_disk
+
 START = time.monotonic()
 # A target may boot in the background: whoever prints a line or a block
 # of results holds this, so that blocks stay whole.
@@ -48,7 +50,7 @@ class Stage:
 			return False
 		if issubclass(exc_type, StageError):
 			raise StageError(f'stage "{self.name}" failed after '
-					 f'{took:.1f}s: {exc}') from exc
+					 f'{took:.1f}s: {exc}{kgd_disk.low_space_hint()}') from exc
 		return False
 
 
