@@ -798,6 +798,8 @@ int main(int argc, char **argv)
 		print_usage();
 		return 2;
 	}
+	/* Whole lines, so that a log survives a stub that is killed. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (regcache_init() || vm_create(&vm, argv[optind]))
 		return 1;
 	ret = vm_check_extension(&vm, KVM_CAP_SET_GUEST_DEBUG2);

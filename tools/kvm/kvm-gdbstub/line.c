@@ -81,7 +81,12 @@ int line_listen(const char *spec)
 		return -1;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
-		listen_fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		/*
+		 * Non-blocking: while the guest runs with no gdb, each exit
+		 * looks for a waiting one, and must not wait for it.
+		 */
+		listen_fd = socket(ai->ai_family,
+				   ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (listen_fd < 0)
 			continue;
 		setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -125,12 +130,20 @@ int line_accept(struct rsp *rsp)
 		rsp_init(rsp, rsp->fd);		/* taken while the guest ran */
 		return 0;
 	}
-	do {
+	for (;;) {
+		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			perror("kvm-gdbstub: poll");
+			return -1;
+		}
 		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	} while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		perror("kvm-gdbstub: accept");
-		return -1;
+		if (fd >= 0)
+			break;
+		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
+			perror("kvm-gdbstub: accept");
+			return -1;
+		}
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	rsp_init(rsp, fd);
