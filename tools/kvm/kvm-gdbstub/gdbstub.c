@@ -226,7 +226,7 @@ static enum run_result run_vcpu(bool step, struct stop *stop)
 	for (;;) {
 		int ret;
 
-		if (regs_store(&vm) || set_guest_debug(attached, step && attached))
+		if (regs_store(&vm))
 			break;
 		vm.run->immediate_exit = 0;
 		r = line_input();
@@ -236,6 +236,13 @@ static enum run_result run_vcpu(bool step, struct stop *stop)
 			break;
 		}
 		r = RUN_FAILED;
+		/*
+		 * After the line's input, which may have let gdb go: a guest
+		 * left running with gdb's debug state would bring its own
+		 * breakpoint back as an exit that no one serves.
+		 */
+		if (set_guest_debug(attached, step && attached))
+			break;
 		line_watch(watched_fd());
 		nr_runs++;
 		ret = ioctl(vm.vcpu_fd, KVM_RUN, 0);

@@ -71,7 +71,7 @@
 #define REPLY_TIMEOUT_MS	20000
 #define START_TIMEOUT_MS	60000
 #define EXIT_KILLED		137
-#define NR_CASES		70
+#define NR_CASES		71
 
 static const char *stub_path, *guest_path;
 static char log_dir[32];
@@ -633,6 +633,13 @@ static void x86_register_cases(struct stub *st)
 #endif
 }
 
+/* Why a stub ended as it should not have: its status, then its own words. */
+static void show_exit(const struct stub *st, int status)
+{
+	ksft_print_msg("exit status %d\n", status);
+	show_log(st);
+}
+
 /* A stub for one case; false (and a failed case) if it did not start. */
 static bool fresh(struct stub *st, const char *name)
 {
@@ -656,7 +663,7 @@ static void end_cases(void)
 		status = stub_wait(&st, REPLY_TIMEOUT_MS);
 		result(status == EXIT_KILLED, name, status < 0 ? "(still running)" : "(exited)");
 		if (status != EXIT_KILLED)
-			ksft_print_msg("exit status %d\n", status);
+			show_exit(&st, status);
 		stub_stop(&st);
 	}
 
@@ -669,7 +676,7 @@ static void end_cases(void)
 		status = stub_wait(&st, REPLY_TIMEOUT_MS);
 		result(ok && status == 0, name, reply);
 		if (status)
-			ksft_print_msg("exit status %d\n", status);
+			show_exit(&st, status);
 		stub_stop(&st);
 	}
 
@@ -693,7 +700,7 @@ static void end_cases(void)
 		status = stub_wait(&st, REPLY_TIMEOUT_MS);
 		result(status == 0, name, "(exit status)");
 		if (status)
-			ksft_print_msg("exit status %d\n", status);
+			show_exit(&st, status);
 		stub_stop(&st);
 	}
 
@@ -709,7 +716,7 @@ static void end_cases(void)
 		status = stub_wait(&st, REPLY_TIMEOUT_MS);
 		result(ok && status == 0, name, reply);
 		if (status)
-			ksft_print_msg("exit status %d\n", status);
+			show_exit(&st, status);
 		stub_stop(&st);
 	}
 }
@@ -930,6 +937,46 @@ static void tcp_case(void)
 	     is(packet(&st, "c"), "W00");
 	status = stub_wait(&st, REPLY_TIMEOUT_MS);
 	result(ok && status == 0, name, reply);
+	stub_stop(&st);
+}
+
+/*
+ * gdb's line closes before the stub takes the c that came on it: the
+ * run must go on with gdb's debug state gone, so that the guest's own
+ * breakpoint, a few instructions on, reaches the guest.  TCP keeps the
+ * packet readable after the close, which a pty would flush.
+ */
+static void tcp_closed_case(void)
+{
+	const char *name = "--listen: line closed behind a c: the guest's own breakpoint is its";
+	struct stub st;
+	char spec[32];
+	int port = 20000 + (getpid() + 1) % 20000, status;
+	bool ok;
+
+	if (!loopback_up()) {
+		ksft_test_result_skip("%s: the kernel has no IPv4 loopback\n", name);
+		return;
+	}
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
+	if (stub_start(&st, guest_path, spec)) {
+		ksft_test_result_fail("%s: the stub did not start\n", name);
+		show_log(&st);
+		stub_stop(&st);
+		return;
+	}
+	st.fd = tcp_connect(port);
+	ok = st.fd >= 0 && is(packet(&st, "Z0,%llx,%x", (unsigned long long)sym.done, BP_KIND),
+			      "OK");
+	if (st.fd >= 0) {
+		send_packet(&st, "c", 1);
+		close(st.fd);
+		st.fd = -1;
+	}
+	status = stub_wait(&st, REPLY_TIMEOUT_MS);
+	result(ok && status == 0, name, reply);
+	if (status)
+		show_exit(&st, status);
 	stub_stop(&st);
 }
 
@@ -1164,6 +1211,7 @@ int main(int argc, char **argv)
 	bad_elf_case("ELF whose program header offset wraps: refused", 0);
 	bad_elf_case("ELF whose segment offset wraps: refused", 1);
 	tcp_case();
+	tcp_closed_case();
 	fuzz(packets, seed);
 	ksft_finished();
 }
