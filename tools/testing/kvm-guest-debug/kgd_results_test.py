@@ -326,6 +326,16 @@ class SignOff(unittest.TestCase):
 		os.environ['GIT_CONFIG_GLOBAL'] = config
 		self.assertEqual(kgd_series.signer(), ('A Sender', 'sender@example.org'))
 
+	def test_get_maintainer_lines_split_at_the_role(self):
+		self.assertEqual(kgd_series.maintainer_line(
+			'"Christophe Leroy (CS GROUP)" <chleroy@kernel.org> (reviewer:LINUX FOR POWERPC)'),
+			('"Christophe Leroy (CS GROUP)" <chleroy@kernel.org>',
+			 'reviewer:LINUX FOR POWERPC)'))
+		self.assertEqual(kgd_series.maintainer_line(
+			'kvm@vger.kernel.org (open list:KERNEL VIRTUAL MACHINE FOR POWERPC (KVM/powerpc))'),
+			('kvm@vger.kernel.org',
+			 'open list:KERNEL VIRTUAL MACHINE FOR POWERPC (KVM/powerpc))'))
+
 	def test_a_placeholder_sign_off_is_found(self):
 		posting = os.path.join(kgd_paths.REPO, '0001-x.patch')
 		with open(posting, 'w', encoding='utf-8') as f:

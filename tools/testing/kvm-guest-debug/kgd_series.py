@@ -169,7 +169,23 @@ def make_commits():
 			msg, author = _message_and_author(path, scratch)
 			parent = _git(['commit-tree', tree, '-p', parent, '-F', msg],
 				      env=author).strip()
+			notes = _below_the_line(path) if kind == 'patch' else ''
+			if notes:
+				_git(['notes', 'add', '-f', '-m', notes, parent])
 	return parent
+
+
+def _below_the_line(path):
+	"""A patch's note to its reader: the text between its "---" line and
+	the diffstat, which git am drops.  The posting carries it there too."""
+	with open(path, encoding='utf-8') as f:
+		_, sep, rest = f.read().partition('\n---\n')
+	notes = []
+	for line in rest.splitlines() if sep else ():
+		if line.startswith((' ', 'diff ')):
+			break
+		notes.append(line)
+	return '\n'.join(notes).strip()
 
 
 def _mode(path):
@@ -192,6 +208,13 @@ def signer():
 	return name, email
 
 
+def signed_message(msg, who):
+	"""A commit message with who's Signed-off-by in place of the project's."""
+	msg = msg.rstrip('\n') + '\n'
+	msg = msg.replace(f'Signed-off-by: {PROJECT_IDENTITY}\n', '')
+	return msg.rstrip('\n') + f'\nSigned-off-by: {who[0]} <{who[1]}>\n'
+
+
 def _signed(tip, who):
 	"""baseline..tip made again with who as author, committer and signer in
 	place of the project's identity; every tree stays the same."""
@@ -200,11 +223,13 @@ def _signed(tip, who):
 		 'GIT_COMMITTER_NAME': name, 'GIT_COMMITTER_EMAIL': email}
 	parent = _git(['rev-parse', 'baseline']).strip()
 	for commit in _git(['rev-list', '--reverse', f'baseline..{tip}']).split():
-		msg = _git(['log', '-1', '--format=%B', commit]).rstrip('\n') + '\n'
-		msg = msg.replace(f'Signed-off-by: {PROJECT_IDENTITY}\n', '')
-		msg = msg.rstrip('\n') + f'\nSigned-off-by: {name} <{email}>\n'
+		msg = signed_message(_git(['log', '-1', '--format=%B', commit]), who)
 		parent = _git(['commit-tree', f'{commit}^{{tree}}', '-p', parent], env=ident,
 			      stdin=msg).strip()
+		notes = subprocess.run(['git', 'notes', 'show', commit], cwd=kgd_paths.TREE,
+				       capture_output=True, text=True, check=False).stdout
+		if notes.strip():
+			_git(['notes', 'add', '-f', '-m', notes.strip(), parent])
 	return parent
 
 
@@ -212,7 +237,7 @@ def write_series(tip, ver, who):
 	"""Writes the format-patch series with its cover letter to out/series,
 	signed off by who, (name, email)."""
 	shutil.rmtree(kgd_paths.SERIES_OUT, ignore_errors=True)
-	_git(['format-patch', '-q', '--cover-letter', '--no-signature',
+	_git(['format-patch', '-q', '--cover-letter', '--no-signature', '--notes',
 	      '-o', kgd_paths.SERIES_OUT, f'baseline..{_signed(tip, who)}'],
 	     env={'GIT_COMMITTER_NAME': who[0], 'GIT_COMMITTER_EMAIL': who[1]})
 	cover = os.path.join(kgd_paths.SERIES_OUT, '0000-cover-letter.patch')
@@ -271,6 +296,16 @@ def _recipients(tip, ver, patches):
 	return to, cc
 
 
+def maintainer_line(line):
+	"""(address, role) of a get_maintainer.pl line: the role starts at the
+	first " (" after the address, whose name may hold one in quotes."""
+	start = line.index('"', 1) + 1 if line.startswith('"') and '"' in line[1:] else 0
+	cut = line.find(' (', start)
+	if cut < 0:
+		return line.strip(), ''
+	return line[:cut].strip(), line[cut + 2:]
+
+
 def _get_maintainer(tip, ver, patches):
 	repo = kgd_baseline.repo_dir(ver)
 	with tempfile.NamedTemporaryFile('w', suffix='.MAINTAINERS') as maintainers:
@@ -283,8 +318,8 @@ def _get_maintainer(tip, ver, patches):
 		raise kgd_stage.StageError('get_maintainer.pl failed: ' + proc.stderr.strip())
 	to, cc = [], []
 	for line in proc.stdout.splitlines():
-		address, _, role = line.partition(' (')
-		if '@invalid' in address or not address.strip():
+		address, role = maintainer_line(line)
+		if '@invalid' in address or not address:
 			continue
 		is_to = role.startswith(('maintainer:', 'supporter:'))
 		(to if is_to else cc).append(address.strip())
