@@ -29,9 +29,11 @@ check-debug:
 check-baseline:
 	$(KGD) check-baseline
 
-# The git-am-able series with its cover letter, in out/series/.
+# The git-am-able series with its cover letter, in out/series/; with
+# BASE=mainline, the fixes as one posting per maintainer tree, in
+# out/series-mainline/.
 series:
-	$(KGD) series
+	$(KGD) series $(if $(BASE),--base $(BASE))
 
 # The guest debug benchmark, pristine baseline against ours: make bench TARGET=x86_64-vmx
 bench:

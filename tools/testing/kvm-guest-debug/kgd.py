@@ -36,13 +36,15 @@ import kgd_checkpatch
 import kgd_debian_kernel
 import kgd_debian_qemu
 import kgd_debug
-import kgd_disk
 import kgd_deps
+import kgd_disk
 import kgd_docs
 import kgd_gdb
 import kgd_gdb_qemu
 import kgd_kernel
 import kgd_kut
+import kgd_mainline
+import kgd_mainline_series
 import kgd_modules
 import kgd_paths
 import kgd_peer_baseline
@@ -129,6 +131,34 @@ def check_harness(results):
 	else:
 		results.add('harness-tests', 'pass', f'kgd_results_test.py: {ran.group(1)} '
 			    'tests of the XFAIL rules, the KTAP verdicts and the VM time limits')
+
+
+def check_mainline_postings(results):
+	"""make series BASE=mainline, signed by the throwaway identity: each
+	posting applies alone to the mainline base with git am and is clean
+	for mainline's checkpatch --strict."""
+	try:
+		with kgd_stage.Stage('mainline', 'the fixes postings for '
+				     f'{kgd_mainline.PACKAGE} {kgd_mainline.VERSION}'):
+			written = kgd_mainline_series.write(kgd_series.CHECK_SIGNER)
+			failed = kgd_mainline_series.am_check(written)
+			unclean = kgd_mainline_series.checkpatch(written)
+	except kgd_stage.StageError as err:
+		results.add('mainline-postings', 'fail', str(err))
+		return
+	count = sum(len(files) - 1 for files in written.values())
+	names = ', '.join(f'{name} ({len(files) - 1})' for name, files in written.items())
+	if failed:
+		results.add('mainline-postings-git-am', 'fail', '\n'.join(
+			f'{name} does not apply alone with git am:\n{err}' for name, err in failed))
+	else:
+		results.add('mainline-postings-git-am', 'pass',
+			    f'{count} patches in {len(written)} postings ({names}), each posting '
+			    f'applied alone to pristine {kgd_mainline.PACKAGE} '
+			    f'{kgd_mainline.VERSION} with git am')
+	add_style_result(results, 'mainline-postings-checkpatch', unclean,
+			 'mainline patch(es) not clean for mainline\'s checkpatch --strict',
+			 f'{count} patches are clean for {kgd_mainline.PACKAGE}\'s checkpatch --strict')
 
 
 def check_docs(results):
@@ -378,6 +408,7 @@ def cmd_run(args, names, targets=None):
 		prepare_tree(results, style=args.cmd != 'vm-run')
 		if args.cmd == 'check':
 			check_docs(results)
+			check_mainline_postings(results)
 	except kgd_stage.StageError as err:
 		kgd_stage.note(f'error: {err}')
 		results.finish()
@@ -520,7 +551,10 @@ def main():
 	sub.add_parser('check-baseline', help='the peer suites on the pristine baseline')
 	run = sub.add_parser('run', help='some targets')
 	run.add_argument('targets', nargs='*', default=list(DEFAULT_TARGETS))
-	sub.add_parser('series', help='write out/series')
+	series = sub.add_parser('series', help='write out/series')
+	series.add_argument('--base', choices=('6.12', 'mainline'), default='6.12',
+			    help='mainline: the fixes, one posting per maintainer tree, '
+			    'for Debian\'s linux-source-7.3 (out/series-mainline/)')
 	sub.add_parser('series-bisect', help='build every commit of the series')
 	bench = sub.add_parser('bench', help='benchmark baseline against ours')
 	bench.add_argument('target')
@@ -553,7 +587,11 @@ def main():
 	if args.cmd == 'series':
 		try:
 			kgd_deps.ensure(())
-			_, _, series = prepare_series(kgd_series.signer())
+			if args.base == 'mainline':
+				written = kgd_mainline_series.write(kgd_series.signer())
+				series = [p for files in written.values() for p in files]
+			else:
+				_, _, series = prepare_series(kgd_series.signer())
 		except kgd_stage.StageError as err:
 			kgd_stage.die(err)
 		for path in series:

@@ -52,14 +52,20 @@ def ensure():
 
 
 def _extract(ver, repo, done):
+	extract(PACKAGE, ver, TARBALL, TOPDIR, repo, done)
+
+
+def extract(package, ver, tarball, topdir, repo, done):
+	"""Unpacks a linux-source tarball into repo as one commit tagged
+	"baseline", then writes done."""
 	log = kgd_paths.log('baseline')
-	with kgd_stage.Stage('baseline', f'extract {PACKAGE} {ver} into {repo}'):
+	with kgd_stage.Stage('baseline', f'extract {package} {ver} into {repo}'):
 		partial = repo + '.partial'
 		shutil.rmtree(partial, ignore_errors=True)
 		shutil.rmtree(repo, ignore_errors=True)
 		os.makedirs(partial)
-		kgd_stage.run(['tar', '-xJf', TARBALL, '-C', partial], log)
-		os.rename(os.path.join(partial, TOPDIR), repo)
+		kgd_stage.run(['tar', '-xJf', tarball, '-C', partial], log)
+		os.rename(os.path.join(partial, topdir), repo)
 		os.rmdir(partial)
 		git = ['git', '-C', repo]
 		kgd_stage.run(git + ['init', '-q'], log)
@@ -68,7 +74,7 @@ def _extract(ver, repo, done):
 			kgd_stage.run(git + ['config', key, val], log)
 		kgd_stage.run(git + ['add', '-A', '-f', '.'], log)
 		kgd_stage.run(git + ['commit', '-q', '-m',
-				     f'Linux {PACKAGE} {ver} (Debian, pristine)'],
+				     f'Linux {package} {ver} (Debian, pristine)'],
 			      log, env=GIT_ENV)
 		kgd_stage.run(git + ['tag', 'baseline'], log)
 		with open(done, 'w', encoding='utf-8') as f:

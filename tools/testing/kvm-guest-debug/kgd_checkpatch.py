@@ -29,16 +29,17 @@ def _only_qemu_patches(patch):
 	return paths and all(p.startswith(QEMU_PATCHES) for p in paths)
 
 
-def check(series):
-	"""Returns a list of (patch name, checkpatch report) for unclean patches."""
-	script = os.path.join(kgd_paths.TREE, 'scripts', 'checkpatch.pl')
+def check(series, tree=kgd_paths.TREE):
+	"""Returns a list of (patch name, checkpatch report) for unclean
+	patches, with the checkpatch of tree."""
+	script = os.path.join(tree, 'scripts', 'checkpatch.pl')
 	unclean = []
 	for patch in series:
 		if patch.endswith('0000-cover-letter.patch') or _only_qemu_patches(patch):
 			continue
 		proc = subprocess.run(['perl', script, '--strict', '--no-summary',
 				       '--terse', '--ignore', IGNORE, patch],
-				      cwd=kgd_paths.TREE, capture_output=True, text=True,
+				      cwd=tree, capture_output=True, text=True,
 				      env=ENV, check=False)
 		if proc.returncode or proc.stdout.strip():
 			unclean.append((os.path.basename(patch),
