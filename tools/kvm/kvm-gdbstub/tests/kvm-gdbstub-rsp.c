@@ -640,6 +640,30 @@ static void show_exit(const struct stub *st, int status)
 	show_log(st);
 }
 
+/*
+ * A breakpoint where the guest ends, a c, and gdb's line closed behind it
+ * (after the c's ack, with ack): the stub must let the guest run to its
+ * end, the breakpoint gone.
+ */
+static void close_behind_c(struct stub *st, const char *name, bool ack)
+{
+	bool ok = st->fd >= 0 &&
+		  is(packet(st, "Z0,%llx,%x", (unsigned long long)sym.done, BP_KIND), "OK");
+	int status;
+
+	if (st->fd >= 0) {
+		send_packet(st, "c", 1);
+		ok = ok && (!ack || get_ack(st) == '+');
+		close(st->fd);
+		st->fd = -1;
+	}
+	status = stub_wait(st, REPLY_TIMEOUT_MS);
+	result(ok && status == 0, name, reply);
+	if (status)
+		show_exit(st, status);
+	stub_stop(st);
+}
+
 /* A stub for one case; false (and a failed case) if it did not start. */
 static bool fresh(struct stub *st, const char *name)
 {
@@ -705,20 +729,8 @@ static void end_cases(void)
 	}
 
 	name = "line closed mid-run: breakpoints go, the guest runs to its end";
-	if (fresh(&st, name)) {
-		bool ok = is(packet(&st, "Z0,%llx,%x", (unsigned long long)sym.done, BP_KIND),
-			     "OK");
-
-		send_packet(&st, "c", 1);
-		ok = ok && get_ack(&st) == '+';
-		close(st.fd);
-		st.fd = -1;
-		status = stub_wait(&st, REPLY_TIMEOUT_MS);
-		result(ok && status == 0, name, reply);
-		if (status)
-			show_exit(&st, status);
-		stub_stop(&st);
-	}
+	if (fresh(&st, name))
+		close_behind_c(&st, name, true);
 }
 
 /* Voluntary context switches of every thread of pid. */
@@ -905,26 +917,38 @@ static int tcp_connect(int port)
 	return -1;
 }
 
+/*
+ * Starts a stub on a TCP port of its own and connects to it; false, with
+ * the case reported, where that cannot be.
+ */
+static bool tcp_stub(struct stub *st, const char *name, int port)
+{
+	char spec[32];
+
+	if (!loopback_up()) {
+		ksft_test_result_skip("%s: the kernel has no IPv4 loopback\n", name);
+		return false;
+	}
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
+	if (stub_start(st, guest_path, spec)) {
+		ksft_test_result_fail("%s: the stub did not start\n", name);
+		show_log(st);
+		stub_stop(st);
+		return false;
+	}
+	st->fd = tcp_connect(port);
+	return true;
+}
+
 static void tcp_case(void)
 {
 	const char *name = "--listen: target remote, D, target remote again, c to the end";
 	struct stub st;
-	char spec[32];
 	bool ok;
 	int port = 20000 + getpid() % 20000, status;
 
-	if (!loopback_up()) {
-		ksft_test_result_skip("%s: the kernel has no IPv4 loopback\n", name);
+	if (!tcp_stub(&st, name, port))
 		return;
-	}
-	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
-	if (stub_start(&st, guest_path, spec)) {
-		ksft_test_result_fail("%s: the stub did not start\n", name);
-		show_log(&st);
-		stub_stop(&st);
-		return;
-	}
-	st.fd = tcp_connect(port);
 	ok = st.fd >= 0 && starts(packet(&st, "?"), "T05") &&
 	     is(packet(&st, "M%llx,1:01", (unsigned long long)sym.linger), "OK") &&
 	     is(packet(&st, "D"), "OK");
@@ -941,43 +965,18 @@ static void tcp_case(void)
 }
 
 /*
- * gdb's line closes before the stub takes the c that came on it: the
- * run must go on with gdb's debug state gone, so that the guest's own
- * breakpoint, a few instructions on, reaches the guest.  TCP keeps the
- * packet readable after the close, which a pty would flush.
+ * gdb's line closes right behind a c: whenever the stub sees the close,
+ * the guest runs on to its end, with its own breakpoint its own and no
+ * gdb to wait for.  TCP keeps the packet readable after the close, which
+ * a pty would flush.
  */
 static void tcp_closed_case(void)
 {
 	const char *name = "--listen: line closed behind a c: the guest's own breakpoint is its";
 	struct stub st;
-	char spec[32];
-	int port = 20000 + (getpid() + 1) % 20000, status;
-	bool ok;
 
-	if (!loopback_up()) {
-		ksft_test_result_skip("%s: the kernel has no IPv4 loopback\n", name);
-		return;
-	}
-	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
-	if (stub_start(&st, guest_path, spec)) {
-		ksft_test_result_fail("%s: the stub did not start\n", name);
-		show_log(&st);
-		stub_stop(&st);
-		return;
-	}
-	st.fd = tcp_connect(port);
-	ok = st.fd >= 0 && is(packet(&st, "Z0,%llx,%x", (unsigned long long)sym.done, BP_KIND),
-			      "OK");
-	if (st.fd >= 0) {
-		send_packet(&st, "c", 1);
-		close(st.fd);
-		st.fd = -1;
-	}
-	status = stub_wait(&st, REPLY_TIMEOUT_MS);
-	result(ok && status == 0, name, reply);
-	if (status)
-		show_exit(&st, status);
-	stub_stop(&st);
+	if (tcp_stub(&st, name, 20000 + (getpid() + 1) % 20000))
+		close_behind_c(&st, name, false);
 }
 
 /* --- the fuzzer --- */
