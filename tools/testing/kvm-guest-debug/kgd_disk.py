@@ -55,12 +55,11 @@ def low_space_hint():
 def preflight():
 	"""What out/ and the cache still have to grow to for make check, against
 	what is free: returns (a progress line, an error or None)."""
-	needs = {}
+	needs = {}	# {device: [a folder on it, GB still to be written there]}
 	for path, full in ((kgd_paths.OUT, CHECK_OUT_GB), (kgd_paths.CACHE, CHECK_CACHE_GB)):
 		where = _existing(path)
-		dev = os.stat(where).st_dev
-		need = needs.get(dev, (where, 0.0))[1] + max(0.0, full - _used_gb(path))
-		needs[dev] = (needs.get(dev, (where,))[0], need)
+		need = needs.setdefault(os.stat(where).st_dev, [where, 0.0])
+		need[1] += max(0.0, full - _used_gb(path))
 	lines, error = [], None
 	for where, need in needs.values():
 		free = free_gb(where)

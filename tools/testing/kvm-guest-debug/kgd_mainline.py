@@ -14,13 +14,13 @@ import shutil
 
 import kgd_baseline
 import kgd_cache_lock
+import kgd_chroot
 import kgd_paths
 import kgd_stage
 
 PACKAGE = 'linux-source-7.3'
 VERSION = '7.3.4-1~bpo13+1'
 SUITE = 'trixie-backports'
-MIRROR = 'http://deb.debian.org/debian'
 KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
 
 
@@ -40,7 +40,7 @@ def _fetch(work, log):
 	for sub in ('lists/partial', 'cache/archives/partial'):
 		os.makedirs(os.path.join(state, sub), exist_ok=True)
 	with open(os.path.join(state, 'sources.list'), 'w', encoding='utf-8') as f:
-		f.write(f'deb [signed-by={KEYRING}] {MIRROR} {SUITE} main\n')
+		f.write(f'deb [signed-by={KEYRING}] {kgd_chroot.MIRROR} {SUITE} main\n')
 	kgd_stage.run(_apt(state) + ['update'], log, timeout=900)
 	try:
 		kgd_stage.run(_apt(state) + ['download', f'{PACKAGE}={VERSION}'], log,

@@ -88,32 +88,22 @@ def _commits(name, patches, who):
 					f'to {kgd_mainline.PACKAGE} {kgd_mainline.VERSION}; give mainline '
 					f'its own version in patches/mainline/:\n{proc.stderr.strip()}')
 			tree = _git(['write-tree'], env=index).strip()
-			msg, _ = kgd_series._message_and_author(path, scratch)
+			msg, _ = kgd_series.message_and_author(path, scratch)
 			with open(msg, encoding='utf-8') as f:
 				text = kgd_series.signed_message(f.read(), who)
 			parent = _git(['commit-tree', tree, '-p', parent], env=ident,
 				      stdin=text).strip()
-			notes = kgd_series._below_the_line(path)
+			notes = kgd_series.below_the_line(path)
 			if notes:
 				_git(['notes', 'add', '-f', '-m', notes, parent], env=ident)
 	return parent
 
 
 def _recipients(patches, base):
-	"""get_maintainer.pl of the mainline base: maintainers and supporters
-	to To, reviewers and lists to Cc."""
-	proc = subprocess.run(['perl', 'scripts/get_maintainer.pl', '--no-git',
-			       '--no-git-fallback'] + patches, cwd=base, capture_output=True,
-			      text=True, check=False)
-	if proc.returncode:
-		raise kgd_stage.StageError('get_maintainer.pl failed: ' + proc.stderr.strip())
-	to, cc = [], []
-	for line in proc.stdout.splitlines():
-		address, role = kgd_series.maintainer_line(line)
-		if address:
-			is_to = role.startswith(('maintainer:', 'supporter:'))
-			(to if is_to else cc).append(address.strip())
-	return to, cc
+	"""get_maintainer.pl of the mainline base over patches: (to, cc)."""
+	return kgd_series.split_recipients(subprocess.run(
+		['perl', 'scripts/get_maintainer.pl', '--no-git', '--no-git-fallback'] + patches,
+		cwd=base, capture_output=True, text=True, check=False))
 
 
 def write(who):
@@ -130,18 +120,9 @@ def write(who):
 		      '--base=baseline', '-o', out, f'baseline..{tip}'],
 		     env={'GIT_COMMITTER_NAME': who[0], 'GIT_COMMITTER_EMAIL': who[1]})
 		files = sorted(os.path.join(out, p) for p in os.listdir(out))
-		with open(cover, encoding='utf-8') as f:
-			subject, _, blurb = f.read().partition('\n\n')
-		blurb = blurb.replace('@BASE@', f'{kgd_mainline.PACKAGE} {kgd_mainline.VERSION}')
-		with open(files[0], encoding='utf-8') as f:
-			text = f.read()
-		to, cc = _recipients(files[1:], base)
-		text = text.replace('*** SUBJECT HERE ***', subject.strip())
-		text = text.replace('*** BLURB HERE ***', blurb.strip())
-		text = text.replace('\nSubject: ', f'\nTo: {kgd_series._fold(to)}\n'
-				    f'Cc: {kgd_series._fold(cc)}\nSubject: ', 1)
-		with open(files[0], 'w', encoding='utf-8') as f:
-			f.write(text)
+		kgd_series.fill_cover(files[0], cover,
+				      ('@BASE@', f'{kgd_mainline.PACKAGE} {kgd_mainline.VERSION}'),
+				      _recipients(files[1:], base))
 		written[name] = files
 	return written
 

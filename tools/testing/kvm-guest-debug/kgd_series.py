@@ -117,7 +117,7 @@ def _claim_overlay(entries):
 	return claims
 
 
-def _message_and_author(path, scratch):
+def message_and_author(path, scratch):
 	"""Parses a mail-style file with git mailinfo; returns (msgfile, env)."""
 	msg = os.path.join(scratch, 'msg')
 	rest = os.path.join(scratch, 'rest')
@@ -166,16 +166,16 @@ def make_commits():
 					f'{_mode(f)} {sha}\t{f}\n' for f, sha in zip(files, shas))
 				_git(['update-index', '--add', '--index-info'], env=index, stdin=info)
 			tree = _git(['write-tree'], env=index).strip()
-			msg, author = _message_and_author(path, scratch)
+			msg, author = message_and_author(path, scratch)
 			parent = _git(['commit-tree', tree, '-p', parent, '-F', msg],
 				      env=author).strip()
-			notes = _below_the_line(path) if kind == 'patch' else ''
+			notes = below_the_line(path) if kind == 'patch' else ''
 			if notes:
 				_git(['notes', 'add', '-f', '-m', notes, parent])
 	return parent
 
 
-def _below_the_line(path):
+def below_the_line(path):
 	"""A patch's note to its reader: the text between its "---" line and
 	the diffstat, which git am drops.  The posting carries it there too."""
 	with open(path, encoding='utf-8') as f:
@@ -240,21 +240,27 @@ def write_series(tip, ver, who):
 	_git(['format-patch', '-q', '--cover-letter', '--no-signature', '--notes',
 	      '-o', kgd_paths.SERIES_OUT, f'baseline..{_signed(tip, who)}'],
 	     env={'GIT_COMMITTER_NAME': who[0], 'GIT_COMMITTER_EMAIL': who[1]})
-	cover = os.path.join(kgd_paths.SERIES_OUT, '0000-cover-letter.patch')
-	with open(COVER, encoding='utf-8') as f:
-		subject, _, blurb = f.read().partition('\n\n')
-	blurb = blurb.replace('@BASELINE@', f'{kgd_baseline.PACKAGE} {ver}')
-	with open(cover, encoding='utf-8') as f:
-		text = f.read()
-	text = text.replace('*** SUBJECT HERE ***', subject.strip())
-	text = text.replace('*** BLURB HERE ***', blurb.strip())
 	patches = sorted(os.path.join(kgd_paths.SERIES_OUT, p)
 			 for p in os.listdir(kgd_paths.SERIES_OUT))
-	to, cc = _recipients(tip, ver, patches[1:])
-	text = text.replace('\nSubject: ', f'\nTo: {_fold(to)}\nCc: {_fold(cc)}\nSubject: ', 1)
-	with open(cover, 'w', encoding='utf-8') as f:
-		f.write(text)
+	fill_cover(patches[0], COVER, ('@BASELINE@', f'{kgd_baseline.PACKAGE} {ver}'),
+		   _recipients(tip, ver, patches[1:]))
 	return patches
+
+
+def fill_cover(posting, template, base, recipients):
+	"""Puts the subject and blurb of template, with base[0] replaced by
+	base[1], and To/Cc from recipients, (to, cc), into the cover letter
+	format-patch wrote at posting."""
+	with open(template, encoding='utf-8') as f:
+		subject, _, blurb = f.read().partition('\n\n')
+	with open(posting, encoding='utf-8') as f:
+		text = f.read()
+	text = text.replace('*** SUBJECT HERE ***', subject.strip())
+	text = text.replace('*** BLURB HERE ***', blurb.replace(*base).strip())
+	to, cc = recipients
+	text = text.replace('\nSubject: ', f'\nTo: {fold(to)}\nCc: {fold(cc)}\nSubject: ', 1)
+	with open(posting, 'w', encoding='utf-8') as f:
+		f.write(text)
 
 
 def unsigned(series, who):
@@ -275,7 +281,7 @@ def unsigned(series, who):
 	return bad
 
 
-def _fold(addresses):
+def fold(addresses):
 	return ',\n    '.join(addresses)
 
 
@@ -314,6 +320,12 @@ def _get_maintainer(tip, ver, patches):
 		proc = subprocess.run(['perl', 'scripts/get_maintainer.pl', '--mpath',
 				       maintainers.name, '--no-git', '--no-git-fallback'] + patches,
 				      cwd=repo, capture_output=True, text=True, check=False)
+	return split_recipients(proc)
+
+
+def split_recipients(proc):
+	"""(to, cc) from a get_maintainer.pl run: maintainers and supporters to
+	To, reviewers and lists to Cc; placeholder addresses left out."""
 	if proc.returncode != 0:
 		raise kgd_stage.StageError('get_maintainer.pl failed: ' + proc.stderr.strip())
 	to, cc = [], []
@@ -322,7 +334,7 @@ def _get_maintainer(tip, ver, patches):
 		if '@invalid' in address or not address:
 			continue
 		is_to = role.startswith(('maintainer:', 'supporter:'))
-		(to if is_to else cc).append(address.strip())
+		(to if is_to else cc).append(address)
 	return to, cc
 
 
